@@ -1,0 +1,52 @@
+import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useMatches, data } from "react-router";
+import type { Route } from "./+types/root";
+import "./app.css";
+import { NotFoundPage, ErrorPage } from "./components/error-pages";
+
+export const links: Route.LinksFunction = () => [{ rel: "icon", href: "/favicon.svg", type: "image/svg+xml" }];
+
+export async function loader({ context }: Route.LoaderArgs) {
+  const { site } = context.app;
+  // An unknown subdomain is a friendly 404, whatever path was asked for.
+  if (site.kind === "unknown") throw data({ reason: "unknown-isp", slug: site.slug }, { status: 404 });
+  return { site: site.kind === "tenant" ? { kind: site.kind, name: site.tenant.businessName, slug: site.tenant.slug } : { kind: site.kind } };
+}
+
+/** Routes whose handle says { scripts: false } are served without client JavaScript (captive portal). */
+function useWantsScripts() {
+  const matches = useMatches();
+  return !matches.some((m) => (m.handle as { scripts?: boolean } | undefined)?.scripts === false);
+}
+
+export function Layout({ children }: { children: React.ReactNode }) {
+  const scripts = useWantsScripts();
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body className="min-h-dvh">
+        {children}
+        {scripts ? <ScrollRestoration /> : null}
+        {scripts ? <Scripts /> : null}
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  return <Outlet />;
+}
+
+export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
+  if (isRouteErrorResponse(error) && error.status === 404) {
+    const d = error.data as { reason?: string; slug?: string } | undefined;
+    return <NotFoundPage unknownIsp={d?.reason === "unknown-isp" ? d.slug : undefined} />;
+  }
+  const status = isRouteErrorResponse(error) ? error.status : 500;
+  const detail = import.meta.env.DEV && error instanceof Error ? error.stack : undefined;
+  return <ErrorPage status={status} detail={detail} />;
+}

@@ -1,0 +1,52 @@
+import { Form, NavLink, Outlet, useLoaderData } from "react-router";
+import type { Route } from "./+types/dashboard";
+import { cx } from "../components/ui";
+import { requireIspUser } from "../lib/session.server";
+
+export async function loader({ request, context }: Route.LoaderArgs) {
+  const { viewer, tenant } = await requireIspUser(context, request);
+  return { tenant: { name: tenant.businessName, timezone: tenant.timezone }, user: { name: viewer.user.fullName || viewer.user.username, role: viewer.user.role } };
+}
+
+const NAV = [
+  { to: "/dashboard", label: "Overview", end: true },
+  { to: "/dashboard/zones", label: "Zones" },
+  { to: "/dashboard/activity", label: "Activity", admin: true },
+];
+
+export default function DashboardLayout() {
+  const { tenant, user } = useLoaderData<typeof loader>();
+  const isAdmin = user.role === "owner" || user.role === "admin";
+  return (
+    <div className="min-h-dvh">
+      <header className="border-b border-slate-200 bg-white">
+        <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-3 px-4 py-3 sm:px-6">
+          <span className="font-bold tracking-tight">{tenant.name}</span>
+          <Form method="post" action="/logout" className="flex items-center gap-3 text-sm text-slate-600">
+            <span>
+              {user.name} <span className="text-slate-400">· {user.role}</span>
+            </span>
+            <button className="font-semibold text-slate-900 hover:underline">Sign out</button>
+          </Form>
+        </div>
+        <nav className="mx-auto flex max-w-6xl gap-1 overflow-x-auto px-2 sm:px-4">
+          {NAV.filter((n) => !n.admin || isAdmin).map((n) => (
+            <NavLink
+              key={n.to}
+              to={n.to}
+              end={n.end}
+              className={({ isActive }) =>
+                cx("whitespace-nowrap border-b-2 px-3 py-2.5 text-sm font-medium", isActive ? "border-brand-600 text-brand-700" : "border-transparent text-slate-600 hover:text-slate-900")
+              }
+            >
+              {n.label}
+            </NavLink>
+          ))}
+        </nav>
+      </header>
+      <main className="mx-auto max-w-6xl px-4 py-8 sm:px-6">
+        <Outlet />
+      </main>
+    </div>
+  );
+}

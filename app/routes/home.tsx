@@ -1,0 +1,132 @@
+import { Link, redirect, useLoaderData } from "react-router";
+import type { Route } from "./+types/home";
+import { Card, Logo, EmptyState } from "../components/ui";
+import { optionalViewer, requirePlatformUser } from "../lib/session.server";
+import { formatDateTime } from "../lib/format";
+
+export function meta({ data }: Route.MetaArgs) {
+  const name = data?.kind === "tenant" ? data.name : data?.kind === "admin" ? "mnetifi console" : "mnetifi — run your ISP";
+  return [{ title: name }, { name: "description", content: "Hotspot vouchers, PPPoE subscriptions and M-Pesa payments for Kenyan ISPs." }];
+}
+
+export async function loader({ request, context }: Route.LoaderArgs) {
+  const { site } = context.app;
+  if (site.kind === "admin") {
+    const viewer = await optionalViewer(context, request);
+    if (!viewer) throw redirect("/login");
+    const { caller } = await requirePlatformUser(context, request);
+    return { kind: "admin" as const, user: viewer.user.fullName || viewer.user.username, tenants: await caller.platform.tenants() };
+  }
+  if (site.kind === "tenant") {
+    const viewer = await optionalViewer(context, request);
+    return { kind: "tenant" as const, name: site.tenant.businessName, signedIn: viewer?.kind === "user" };
+  }
+  return { kind: "public" as const };
+}
+
+export default function Home() {
+  const data = useLoaderData<typeof loader>();
+  if (data.kind === "admin") return <Console user={data.user} tenants={data.tenants} />;
+  if (data.kind === "tenant") return <IspHome name={data.name} signedIn={data.signedIn} />;
+  return <Landing />;
+}
+
+function Landing() {
+  const features = [
+    ["Hotspot vouchers by M-Pesa", "Customers pick a plan on your branded captive portal, pay by STK push and are online in seconds."],
+    ["PPPoE and static plans", "Monthly subscriptions that suspend themselves when unpaid and come back the moment M-Pesa says paid."],
+    ["Your MikroTik routers", "Provisioning, live status and drift repair across every router you run."],
+    ["SMS and WhatsApp", "Vouchers, receipts and reminders sent with your own branding."],
+  ];
+  return (
+    <div className="min-h-dvh bg-gradient-to-b from-brand-50 to-white">
+      <header className="mx-auto flex max-w-5xl items-center justify-between px-6 py-5">
+        <Logo className="text-lg" />
+        <nav className="flex items-center gap-4 text-sm font-medium">
+          <a href="#features" className="text-slate-600 hover:text-slate-900">Features</a>
+        </nav>
+      </header>
+      <main className="mx-auto max-w-5xl px-6 pb-20">
+        <section className="py-12 sm:py-20">
+          <h1 className="max-w-2xl text-4xl font-extrabold tracking-tight text-slate-900 sm:text-5xl">
+            Run your ISP. <span className="text-brand-600">Get paid by M-Pesa.</span>
+          </h1>
+          <p className="mt-5 max-w-xl text-lg text-slate-600">
+            mnetifi runs the business side of small Internet Service Providers in Kenya: hotspot vouchers, monthly subscriptions,
+            MikroTik routers, technicians and customer messages, in one place.
+          </p>
+          <p className="mt-8 text-sm text-slate-500">Already with us? Sign in at your ISP&apos;s own address, e.g. <span className="font-mono">yourisp.mnetifi</span>.</p>
+        </section>
+        <section id="features" className="grid gap-4 sm:grid-cols-2">
+          {features.map(([title, text]) => (
+            <Card key={title} className="p-6">
+              <h2 className="font-semibold">{title}</h2>
+              <p className="mt-2 text-sm text-slate-600">{text}</p>
+            </Card>
+          ))}
+        </section>
+      </main>
+    </div>
+  );
+}
+
+function IspHome({ name, signedIn }: { name: string; signedIn: boolean }) {
+  return (
+    <main className="mx-auto flex min-h-dvh max-w-md flex-col justify-center px-6 py-10">
+      <h1 className="text-3xl font-bold tracking-tight">{name}</h1>
+      <p className="mt-2 text-slate-600">Internet service powered by mnetifi.</p>
+      <div className="mt-8 grid gap-3">
+        <Link to={signedIn ? "/dashboard" : "/login"} className="rounded-lg bg-brand-600 px-4 py-3 text-center font-semibold text-white hover:bg-brand-700">
+          {signedIn ? "Open the dashboard" : "Staff sign in"}
+        </Link>
+      </div>
+    </main>
+  );
+}
+
+function Console({ user, tenants }: { user: string; tenants: Array<{ id: string; slug: string; businessName: string; status: string; createdAt: Date | string }> }) {
+  return (
+    <div className="min-h-dvh">
+      <header className="border-b border-slate-200 bg-white">
+        <div className="mx-auto flex max-w-6xl items-center justify-between px-6 py-4">
+          <span className="flex items-center gap-3">
+            <Logo /> <span className="rounded bg-slate-900 px-2 py-0.5 text-xs font-semibold text-white">Console</span>
+          </span>
+          <form method="post" action="/logout" className="flex items-center gap-3 text-sm text-slate-600">
+            {user}
+            <button className="font-semibold text-slate-900 hover:underline">Sign out</button>
+          </form>
+        </div>
+      </header>
+      <main className="mx-auto max-w-6xl px-6 py-8">
+        <h1 className="text-2xl font-bold tracking-tight">ISPs</h1>
+        <Card className="mt-6 overflow-x-auto">
+          {tenants.length === 0 ? (
+            <EmptyState title="No ISPs yet">ISPs appear here as soon as they register.</EmptyState>
+          ) : (
+            <table className="min-w-full divide-y divide-slate-200 text-sm">
+              <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
+                <tr>
+                  <th className="px-4 py-3">ISP</th>
+                  <th className="px-4 py-3">Address</th>
+                  <th className="px-4 py-3">Status</th>
+                  <th className="px-4 py-3">Since</th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {tenants.map((t) => (
+                  <tr key={t.id}>
+                    <td className="px-4 py-3 font-medium">{t.businessName}</td>
+                    <td className="px-4 py-3 font-mono text-slate-600">{t.slug}</td>
+                    <td className="px-4 py-3 capitalize">{t.status}</td>
+                    <td className="px-4 py-3 text-slate-600">{formatDateTime(t.createdAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </Card>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,16 @@
+import { redirect } from "react-router";
+import type { Route } from "./+types/logout";
+import { optionalViewer } from "../lib/session.server";
+import { logout } from "../../server/services/auth";
+import { clearSessionCookie } from "../../server/context";
+
+export async function action({ request, context }: Route.ActionArgs) {
+  const { app } = context;
+  const viewer = await optionalViewer(context, request);
+  if (viewer) await logout(app.db, app.site, viewer.token, viewer.user.id, { ip: app.ip, requestId: app.requestId });
+  return redirect("/login", { headers: { "set-cookie": clearSessionCookie(app.env) } });
+}
+
+export function loader() {
+  return redirect("/");
+}

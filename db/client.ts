@@ -1,0 +1,69 @@
+import pg from "pg";
+import { sql } from "drizzle-orm";
+import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
+import * as schema from "./schema";
+
+export type Db = NodePgDatabase<typeof schema> & { $client: pg.Pool };
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+export function createDb(appUrl: string, opts: { max?: number } = {}): Db {
+  const pool = new pg.Pool({ connectionString: appUrl, max: opts.max ?? 10, application_name: "mnetifi" });
+  // A broken idle connection must not crash the process; the pool drops it and reconnects.
+  pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
+  return drizzle(pool, { schema }) as Db;
+}
+
+/** Who is acting, recorded by the audit trigger through transaction-local settings. */
+export type Actor = {
+  userId?: string | null;
+  actorKind?: "user" | "platform_user" | "system" | "anonymous";
+  impersonatorId?: string | null;
+  requestId?: string | null;
+};
+
+async function setContext(tx: Tx, values: Record<string, string | null | undefined>) {
+  // set_config(..., true) is transaction-local: nothing leaks to the next user of the pooled
+  // connection. (SET LOCAL cannot take bind parameters.)
+  const entries = Object.entries(values);
+  const parts = entries.map(([k, v]) => sql`set_config(${k}, ${v ?? ""}, true)`);
+  await tx.execute(sql`select ${sql.join(parts, sql`, `)}`);
+}
+
+/**
+ * Runs fn in one transaction whose row-level security context is the given tenant. Every
+ * request and job touching tenant data goes through here. Throwing inside rolls back.
+ */
+export async function withTenant<T>(db: Db, tenantId: string, actor: Actor | string | null, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  if (!/^[0-9a-f-]{36}$/i.test(tenantId)) throw new Error("withTenant: tenantId must be a uuid");
+  const a: Actor = typeof actor === "string" ? { userId: actor, actorKind: "user" } : (actor ?? { actorKind: "system" });
+  return db.transaction(async (tx) => {
+    await setContext(tx, {
+      "app.tenant_id": tenantId,
+      "app.user_id": a.userId,
+      "app.actor_kind": a.actorKind ?? (a.userId ? "user" : "system"),
+      "app.impersonator_id": a.impersonatorId,
+      "app.request_id": a.requestId,
+    });
+    return fn(tx);
+  });
+}
+
+/** Runs fn in one transaction in the platform console's context (global tables, no tenant). */
+export async function withPlatform<T>(db: Db, actor: Actor | null, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const a: Actor = actor ?? { actorKind: "system" };
+  return db.transaction(async (tx) => {
+    await setContext(tx, {
+      "app.is_platform": "on",
+      "app.user_id": a.userId,
+      "app.actor_kind": a.actorKind ?? (a.userId ? "platform_user" : "system"),
+      "app.request_id": a.requestId,
+    });
+    return fn(tx);
+  });
+}
+
+/** Runs fn in a transaction with no tenant and no platform context: sees no tenant rows at all. */
+export async function withAnonymous<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.transaction(fn);
+}

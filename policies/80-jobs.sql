@@ -1,0 +1,50 @@
+-- Jobs (graphile-worker). The worker connects as mnetifi_app, so it needs the queue's tables.
+grant usage on schema graphile_worker to mnetifi_app;
+grant select, insert, update, delete on all tables in schema graphile_worker to mnetifi_app;
+grant usage, select on all sequences in schema graphile_worker to mnetifi_app;
+grant execute on all functions in schema graphile_worker to mnetifi_app;
+-- graphile-worker enables RLS on its private tables with no policy (owner-only access); the
+-- worker runs as mnetifi_app, so it gets a policy. These tables hold jobs, not tenant rows.
+do $$
+declare t record;
+begin
+  for t in select c.oid::regclass as tbl from pg_class c join pg_namespace n on n.oid = c.relnamespace
+           where n.nspname = 'graphile_worker' and c.relkind = 'r' and c.relrowsecurity loop
+    execute format('drop policy if exists worker_access on %s', t.tbl);
+    execute format('create policy worker_access on %s for all to mnetifi_app using (true) with check (true)', t.tbl);
+  end loop;
+end $$;
+
+-- Enqueue a job for the current tenant inside the caller's transaction, so the job exists if
+-- and only if the change that caused it commits. The tenant is taken from the transaction,
+-- never from the caller: a tenant cannot enqueue work for another tenant.
+create or replace function app_public.enqueue_job(
+  task text,
+  payload jsonb default '{}'::jsonb,
+  run_at timestamptz default null,
+  job_key text default null,
+  max_attempts integer default null,
+  priority integer default null
+) returns bigint
+  language plpgsql volatile security definer set search_path = pg_catalog, public as $$
+declare
+  tid uuid := app_public.current_tenant_id();
+  job graphile_worker.jobs;
+begin
+  if task !~ '^[a-z][a-z0-9_:.]*$' then
+    raise exception 'invalid task name %', task using errcode = '22023';
+  end if;
+  if tid is null and not app_public.is_platform() then
+    raise exception 'enqueue_job needs a tenant or platform context' using errcode = '42501';
+  end if;
+  select * into job from graphile_worker.add_job(
+    identifier => task,
+    payload => (coalesce(payload, '{}'::jsonb) || jsonb_build_object('tenant_id', tid))::json,
+    run_at => run_at,
+    job_key => case when job_key is null then null else coalesce(tid::text, 'platform') || ':' || job_key end,
+    max_attempts => max_attempts,
+    priority => priority);
+  return job.id;
+end $$;
+revoke all on function app_public.enqueue_job(text, jsonb, timestamptz, text, integer, integer) from public;
+grant execute on function app_public.enqueue_job(text, jsonb, timestamptz, text, integer, integer) to mnetifi_app;

@@ -1,0 +1,56 @@
+import { z } from "zod";
+
+/**
+ * Environment, validated once at start-up: a bad value stops the process with a clear list of
+ * what is wrong instead of failing later in some request.
+ */
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    /** Host (and port) the product is served on; ISPs live at {slug}.APP_DOMAIN. */
+    APP_DOMAIN: z
+      .string()
+      .regex(/^[a-z0-9.-]+(:\d+)?$/, "a host name with an optional port, e.g. mnetifi.co.ke or localhost:3000")
+      .optional(),
+    /** Connection for web and worker, as the mnetifi_app role. Unset = embedded PostgreSQL. */
+    DATABASE_URL: z.string().url().optional(),
+    /** Connection as the mnetifi_owner role, used only to run migrations. */
+    DATABASE_OWNER_URL: z.string().url().optional(),
+    /** Where the embedded PostgreSQL keeps its files. */
+    DATA_DIR: z.string().default(".data"),
+    EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+    /** 32-byte key (base64) for AES-256-GCM encryption of secrets at rest. */
+    ENCRYPTION_KEY: z
+      .string()
+      .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded (openssl rand -base64 32)")
+      .optional(),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    /** Run the graphile-worker inside the web process (default) or not (npm run worker elsewhere). */
+    WORKER_IN_PROCESS: z.enum(["true", "false"]).default("true"),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === "production") {
+      if (!env.ENCRYPTION_KEY) ctx.addIssue({ code: "custom", path: ["ENCRYPTION_KEY"], message: "is required in production" });
+      if (!env.APP_DOMAIN) ctx.addIssue({ code: "custom", path: ["APP_DOMAIN"], message: "is required in production" });
+    }
+  });
+
+export type Env = z.infer<typeof schema> & { APP_DOMAIN: string };
+
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  - ${i.path.join(".") || "(env)"}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  const env = result.data;
+  return { ...env, APP_DOMAIN: env.APP_DOMAIN ?? `localhost:${env.PORT}` };
+}
+
+let cached: Env | undefined;
+export function getEnv(): Env {
+  cached ??= parseEnv();
+  return cached;
+}

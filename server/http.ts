@@ -1,0 +1,100 @@
+import express, { type Request as ExpressRequest } from "express";
+import compression from "compression";
+import crypto from "node:crypto";
+import path from "node:path";
+import { sql } from "drizzle-orm";
+import { createRequestHandler } from "@react-router/express";
+import type { ServerBuild } from "react-router";
+import type { Logger } from "pino";
+import type { Db } from "../db/client";
+import type { Env } from "./env";
+import { resolveSite } from "./services/hosts";
+import type { AppContext } from "./context";
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+async function databaseIsUp(db: Db): Promise<boolean> {
+  const check = db.execute(sql`select 1`).then(() => true, () => false);
+  const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), 2000).unref());
+  return Promise.race([check, timeout]);
+}
+
+/** The same-origin rule for every non-GET request (tRPC included): a cross-site form or fetch is refused. */
+function isCrossSite(req: ExpressRequest): boolean {
+  if (["GET", "HEAD", "OPTIONS"].includes(req.method)) return false;
+  const origin = req.get("origin");
+  const fetchSite = req.get("sec-fetch-site");
+  if (fetchSite && fetchSite !== "same-origin" && fetchSite !== "none") return true;
+  if (!origin) return false; // non-browser clients (webhooks, curl) send none
+  try {
+    return new URL(origin).host !== req.get("host");
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * The web server: request ids and logs, /healthz, same-origin check, static files, and the
+ * React Router app (Vite middleware in development, the production build otherwise).
+ */
+export async function createHttpApp(opts: { db: Db; env: Env; log: Logger; root: string }) {
+  const { db, env, log, root } = opts;
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", "loopback");
+  app.use(compression());
+
+  app.use((req, res, next) => {
+    const incoming = req.get("x-request-id");
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+    res.locals.requestId = requestId;
+    res.locals.log = log.child({ requestId });
+    res.setHeader("x-request-id", requestId);
+    const started = process.hrtime.bigint();
+    res.on("finish", () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      if (req.path.startsWith("/assets/") || req.path.startsWith("/@") || req.path.startsWith("/node_modules/")) return;
+      res.locals.log[res.statusCode >= 500 ? "error" : "info"]({ method: req.method, host: req.get("host"), url: req.originalUrl, status: res.statusCode, ms: Math.round(ms) }, "request");
+    });
+    next();
+  });
+
+  app.get("/healthz", async (_req, res) => {
+    const ok = await databaseIsUp(db);
+    res.status(ok ? 200 : 503).set("cache-control", "no-store").json({ status: ok ? "ok" : "unavailable", database: ok ? "up" : "down" });
+  });
+
+  app.use((req, res, next) => {
+    if (!isCrossSite(req)) return next();
+    res.locals.log.warn({ origin: req.get("origin"), host: req.get("host") }, "cross-site request refused");
+    res.status(403).type("text/plain").send("Cross-site requests are not allowed.");
+  });
+
+  let build: ServerBuild | (() => Promise<ServerBuild>);
+  if (env.NODE_ENV === "production") {
+    const client = path.join(root, "build", "client");
+    app.use("/assets", express.static(path.join(client, "assets"), { immutable: true, maxAge: "1y" }));
+    app.use(express.static(client, { maxAge: "1h", index: false }));
+    build = (await import(path.join(root, "build", "server", "index.js"))) as ServerBuild;
+  } else {
+    const vite = await import("vite");
+    const devServer = await vite.createServer({ root, server: { middlewareMode: true, hmr: { port: env.PORT + 10000 } }, appType: "custom" });
+    app.use(devServer.middlewares);
+    build = () => devServer.ssrLoadModule("virtual:react-router/server-build") as Promise<ServerBuild>;
+    app.locals.closeVite = () => devServer.close();
+  }
+
+  app.all(
+    "/{*splat}",
+    createRequestHandler({
+      build,
+      mode: env.NODE_ENV === "production" ? "production" : "development",
+      getLoadContext: async (req, res) => {
+        const site = await resolveSite(db, req.get("host"), env.APP_DOMAIN);
+        const context: AppContext = { db, env, log: res.locals.log, requestId: res.locals.requestId, site, ip: req.ip ?? null };
+        return { app: context };
+      },
+    }),
+  );
+  return app;
+}

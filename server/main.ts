@@ -1,0 +1,66 @@
+// `npm start`: the whole product in one process — database (embedded unless DATABASE_URL),
+// migrations, demo seed, web server and worker. Ctrl-C stops everything cleanly.
+import path from "node:path";
+import type { Server } from "node:http";
+import { fileURLToPath } from "node:url";
+import type { Runner } from "graphile-worker";
+import { parseEnv, type Env } from "./env";
+import { createLogger } from "./logger";
+import { prepareDatabase } from "./database";
+import { createDb } from "../db/client";
+import { seedDemo, DEMO } from "../db/seed";
+import { createHttpApp } from "./http";
+import { startWorker } from "./worker";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+let env: Env;
+try {
+  env = parseEnv();
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(1);
+}
+const log = createLogger(env.LOG_LEVEL, env.NODE_ENV !== "production" && process.stdout.isTTY);
+
+const database = await prepareDatabase(env, log).catch((err) => {
+  log.fatal({ err }, "database could not be prepared");
+  process.exit(1);
+});
+const db = createDb(database.appUrl);
+if (database.embedded || process.env.SEED_DEMO === "true") await seedDemo(db);
+
+const app = await createHttpApp({ db, env, log, root });
+const server: Server = await new Promise((resolve) => {
+  const s = app.listen(env.PORT, () => resolve(s));
+});
+let worker: Runner | undefined;
+if (env.WORKER_IN_PROCESS === "true") worker = await startWorker(db, log, { concurrency: env.WORKER_CONCURRENCY });
+
+const scheme = env.NODE_ENV === "production" ? "https" : "http";
+console.log(`
+  mnetifi is running${database.embedded ? " on the embedded PostgreSQL (data in " + env.DATA_DIR + ")" : ""}
+
+  Public site        ${scheme}://${env.APP_DOMAIN}/
+  Demo ISP           ${scheme}://${DEMO.isp.slug}.${env.APP_DOMAIN}/login    ${DEMO.owner.username} / ${DEMO.owner.password}
+  Platform console   ${scheme}://admin.${env.APP_DOMAIN}/login    ${DEMO.superAdmin.username} / ${DEMO.superAdmin.password}
+  Health             ${scheme}://${env.APP_DOMAIN}/healthz
+`);
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, "shutting down");
+  const force = setTimeout(() => process.exit(1), 15000).unref();
+  await new Promise<void>((r) => server.close(() => r()));
+  server.closeAllConnections?.();
+  await worker?.stop().catch(() => {});
+  await (app.locals.closeVite as (() => Promise<void>) | undefined)?.().catch(() => {});
+  await db.$client.end().catch(() => {});
+  await database.stop().catch(() => {});
+  clearTimeout(force);
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));

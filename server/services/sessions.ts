@@ -1,0 +1,119 @@
+import { and, eq } from "drizzle-orm";
+import { sha256 } from "@oslojs/crypto/sha2";
+import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
+import { userSessions, users, platformSessions, platformUsers } from "../../db/schema";
+import type { Tx } from "../../db/client";
+
+/**
+ * Sessions the way the Lucia project recommends: a random token in an HttpOnly cookie, only
+ * its SHA-256 in the database. Ended by 20 minutes without activity or 12 hours in total.
+ */
+export const IDLE_TIMEOUT_MS = 20 * 60 * 1000;
+export const ABSOLUTE_LIFETIME_MS = 12 * 60 * 60 * 1000;
+// Extending on every request would write a row per request; once a minute is precise enough.
+const TOUCH_EVERY_MS = 60 * 1000;
+
+export function generateSessionToken(): string {
+  const bytes = new Uint8Array(20);
+  crypto.getRandomValues(bytes);
+  return encodeBase32LowerCaseNoPadding(bytes);
+}
+
+export function sessionIdFromToken(token: string): string {
+  return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
+}
+
+type Meta = { ip?: string | null; userAgent?: string | null };
+type Expiry = { idleExpiresAt: Date; absoluteExpiresAt: Date; lastSeenAt: Date };
+
+function freshExpiry(now = new Date()): Expiry {
+  return {
+    lastSeenAt: now,
+    idleExpiresAt: new Date(now.getTime() + IDLE_TIMEOUT_MS),
+    absoluteExpiresAt: new Date(now.getTime() + ABSOLUTE_LIFETIME_MS),
+  };
+}
+
+/** Decides what to do with a stored session now: drop it, extend it, or leave it. */
+function judge(s: Expiry, now = new Date()): "expired" | "touch" | "ok" {
+  if (now >= s.idleExpiresAt || now >= s.absoluteExpiresAt) return "expired";
+  return now.getTime() - s.lastSeenAt.getTime() >= TOUCH_EVERY_MS ? "touch" : "ok";
+}
+
+function touched(s: Expiry, now = new Date()) {
+  return { lastSeenAt: now, idleExpiresAt: new Date(Math.min(now.getTime() + IDLE_TIMEOUT_MS, s.absoluteExpiresAt.getTime())) };
+}
+
+// ---- ISP users (tenant context) ----
+
+export async function createUserSession(tx: Tx, tenantId: string, userId: string, meta: Meta = {}) {
+  const token = generateSessionToken();
+  const expiry = freshExpiry();
+  await tx.insert(userSessions).values({ tenantId, id: sessionIdFromToken(token), userId, ...expiry, ip: meta.ip, userAgent: meta.userAgent });
+  return { token, ...expiry };
+}
+
+export type SessionUser = { id: string; username: string; email: string; fullName: string; role: string };
+
+export async function validateUserSession(tx: Tx, tenantId: string, token: string) {
+  const id = sessionIdFromToken(token);
+  const [row] = await tx
+    .select({ session: userSessions, user: users })
+    .from(userSessions)
+    .innerJoin(users, and(eq(users.tenantId, userSessions.tenantId), eq(users.id, userSessions.userId)))
+    .where(and(eq(userSessions.tenantId, tenantId), eq(userSessions.id, id)));
+  if (!row) return null;
+  const verdict = judge(row.session);
+  if (verdict === "expired" || row.user.disabledAt) {
+    await tx.delete(userSessions).where(and(eq(userSessions.tenantId, tenantId), eq(userSessions.id, id)));
+    return null;
+  }
+  let session = row.session;
+  if (verdict === "touch") {
+    const t = touched(session);
+    await tx.update(userSessions).set(t).where(and(eq(userSessions.tenantId, tenantId), eq(userSessions.id, id)));
+    session = { ...session, ...t };
+  }
+  const { id: userId, username, email, fullName, role } = row.user;
+  return { session, user: { id: userId, username, email, fullName, role } satisfies SessionUser };
+}
+
+export async function invalidateUserSession(tx: Tx, tenantId: string, token: string) {
+  await tx.delete(userSessions).where(and(eq(userSessions.tenantId, tenantId), eq(userSessions.id, sessionIdFromToken(token))));
+}
+
+// ---- platform users (platform context) ----
+
+export async function createPlatformSession(tx: Tx, userId: string, meta: Meta = {}) {
+  const token = generateSessionToken();
+  const expiry = freshExpiry();
+  await tx.insert(platformSessions).values({ id: sessionIdFromToken(token), userId, ...expiry, ip: meta.ip, userAgent: meta.userAgent });
+  return { token, ...expiry };
+}
+
+export async function validatePlatformSession(tx: Tx, token: string) {
+  const id = sessionIdFromToken(token);
+  const [row] = await tx
+    .select({ session: platformSessions, user: platformUsers })
+    .from(platformSessions)
+    .innerJoin(platformUsers, eq(platformUsers.id, platformSessions.userId))
+    .where(eq(platformSessions.id, id));
+  if (!row) return null;
+  const verdict = judge(row.session);
+  if (verdict === "expired" || row.user.disabledAt) {
+    await tx.delete(platformSessions).where(eq(platformSessions.id, id));
+    return null;
+  }
+  let session = row.session;
+  if (verdict === "touch") {
+    const t = touched(session);
+    await tx.update(platformSessions).set(t).where(eq(platformSessions.id, id));
+    session = { ...session, ...t };
+  }
+  const { id: userId, username, email, fullName, role } = row.user;
+  return { session, user: { id: userId, username, email, fullName, role } satisfies SessionUser };
+}
+
+export async function invalidatePlatformSession(tx: Tx, token: string) {
+  await tx.delete(platformSessions).where(eq(platformSessions.id, sessionIdFromToken(token)));
+}

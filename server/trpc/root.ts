@@ -1,0 +1,26 @@
+import { createTRPCRouter, createCallerFactory } from "./init";
+import { meRouter } from "./routers/me";
+import { zonesRouter } from "./routers/zones";
+import { activityRouter } from "./routers/activity";
+import { platformRouter } from "./routers/platform";
+import { resolveViewer, type AppContext } from "../context";
+import type { TrpcContext } from "./init";
+
+export const appRouter = createTRPCRouter({
+  me: meRouter,
+  zones: zonesRouter,
+  activity: activityRouter,
+  platform: platformRouter,
+});
+export type AppRouter = typeof appRouter;
+
+export async function createTrpcContext(app: AppContext, request: Request): Promise<TrpcContext> {
+  return { ...app, request, viewer: await resolveViewer(app, request) };
+}
+
+const createCaller = createCallerFactory(appRouter);
+
+/** For loaders and actions: the same procedures, in-process, with the request's context. */
+export async function getCaller(app: AppContext, request: Request) {
+  return createCaller(await createTrpcContext(app, request));
+}
