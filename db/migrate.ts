@@ -19,6 +19,7 @@ export const POLICIES_DIR = path.join(root, "policies");
 export async function migrateDatabase(ownerUrl: string, log: (msg: string) => void = () => {}) {
   const pool = new pg.Pool({ connectionString: ownerUrl, max: 2 });
   pool.on("error", () => {});
+  pool.on("connect", (c) => c.on("error", () => {}));
   const lock = await pool.connect();
   try {
     await lock.query("select pg_advisory_lock(4242001)");

@@ -12,20 +12,24 @@ $$;
 create or replace function audit.log_row_change() returns trigger
   language plpgsql as $$
 declare
-  new_row jsonb := case when tg_op <> 'DELETE' then audit.redact(to_jsonb(new)) end;
-  old_row jsonb := case when tg_op <> 'INSERT' then audit.redact(to_jsonb(old)) end;
-  any_row jsonb := coalesce(new_row, old_row);
+  raw_new jsonb := case when tg_op <> 'DELETE' then to_jsonb(new) end;
+  raw_old jsonb := case when tg_op <> 'INSERT' then to_jsonb(old) end;
+  any_row jsonb := coalesce(raw_new, raw_old);
   diff jsonb;
   row_tenant uuid;
 begin
   if tg_op = 'UPDATE' then
-    select jsonb_object_agg(n.key, jsonb_build_object('from', o.value, 'to', n.value))
+    -- Compare the real values (a changed password must show as changed), then redact.
+    select jsonb_object_agg(n.key, jsonb_build_object('from', ro.value, 'to', rn.value))
       into diff
-      from jsonb_each(new_row) n join jsonb_each(old_row) o using (key)
+      from jsonb_each(raw_new) n
+      join jsonb_each(raw_old) o using (key)
+      join jsonb_each(audit.redact(raw_new)) rn using (key)
+      join jsonb_each(audit.redact(raw_old)) ro using (key)
      where n.value is distinct from o.value and n.key <> 'updated_at';
     if diff is null then return null; end if; -- nothing but updated_at changed
   else
-    diff := any_row;
+    diff := audit.redact(any_row);
   end if;
   -- For the tenants table the row *is* the tenant.
   row_tenant := case when tg_table_name = 'tenants' then (any_row->>'id')::uuid

@@ -29,7 +29,7 @@ create or replace function app_public.enqueue_job(
   language plpgsql volatile security definer set search_path = pg_catalog, public as $$
 declare
   tid uuid := app_public.current_tenant_id();
-  job graphile_worker.jobs;
+  job_id bigint;
 begin
   if task !~ '^[a-z][a-z0-9_:.]*$' then
     raise exception 'invalid task name %', task using errcode = '22023';
@@ -37,14 +37,14 @@ begin
   if tid is null and not app_public.is_platform() then
     raise exception 'enqueue_job needs a tenant or platform context' using errcode = '42501';
   end if;
-  select * into job from graphile_worker.add_job(
+  select j.id into job_id from graphile_worker.add_job(
     identifier => task,
     payload => (coalesce(payload, '{}'::jsonb) || jsonb_build_object('tenant_id', tid))::json,
     run_at => run_at,
     job_key => case when job_key is null then null else coalesce(tid::text, 'platform') || ':' || job_key end,
     max_attempts => max_attempts,
-    priority => priority);
-  return job.id;
+    priority => priority) j;
+  return job_id;
 end $$;
 revoke all on function app_public.enqueue_job(text, jsonb, timestamptz, text, integer, integer) from public;
 grant execute on function app_public.enqueue_job(text, jsonb, timestamptz, text, integer, integer) to mnetifi_app;

@@ -33,12 +33,9 @@ function isCrossSite(req: ExpressRequest): boolean {
   }
 }
 
-/**
- * The web server: request ids and logs, /healthz, same-origin check, static files, and the
- * React Router app (Vite middleware in development, the production build otherwise).
- */
-export async function createHttpApp(opts: { db: Db; env: Env; log: Logger; root: string }) {
-  const { db, env, log, root } = opts;
+/** Request ids and logs, /healthz and the same-origin check: everything in front of the app. */
+export function createBaseApp(opts: { db: Db; log: Logger }) {
+  const { db, log } = opts;
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
@@ -69,6 +66,16 @@ export async function createHttpApp(opts: { db: Db; env: Env; log: Logger; root:
     res.locals.log.warn({ origin: req.get("origin"), host: req.get("host") }, "cross-site request refused");
     res.status(403).type("text/plain").send("Cross-site requests are not allowed.");
   });
+  return app;
+}
+
+/**
+ * The web server: the base app, static files, and the React Router app (Vite middleware in
+ * development, the production build otherwise).
+ */
+export async function createHttpApp(opts: { db: Db; env: Env; log: Logger; root: string }) {
+  const { db, env, log, root } = opts;
+  const app = createBaseApp({ db, log });
 
   let build: ServerBuild | (() => Promise<ServerBuild>);
   if (env.NODE_ENV === "production") {

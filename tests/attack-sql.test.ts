@@ -1,0 +1,129 @@
+import { describe, it, expect, beforeAll } from "vitest";
+import type pg from "pg";
+import { createTestDatabase, type TestDatabase } from "./helpers/db";
+import { createTenantFixture, type TenantFixture } from "./helpers/fixtures";
+
+// Tenant B attacks tenant A over a raw connection logged in as the app role, the way a SQL
+// injection or a buggy query would. RLS must stop every attempt.
+let t: TestDatabase;
+let A: TenantFixture;
+let B: TenantFixture;
+let sql: pg.Client;
+
+async function asTenant<T>(tenantId: string | null, fn: () => Promise<T>): Promise<T> {
+  await sql.query("begin");
+  try {
+    if (tenantId) await sql.query("select set_config('app.tenant_id', $1, true)", [tenantId]);
+    return await fn();
+  } finally {
+    await sql.query("rollback");
+  }
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  A = await createTenantFixture(t.db, "isp-alpha");
+  B = await createTenantFixture(t.db, "isp-bravo");
+  sql = await t.appClient();
+});
+
+const TENANT_TABLES = ["users", "user_sessions", "zones"];
+
+describe("raw SQL as mnetifi_app, tenant B against tenant A", () => {
+  it("sees only its own rows in every tenant table", async () => {
+    for (const table of TENANT_TABLES) {
+      const rows = await asTenant(B.tenant.id, async () => (await sql.query(`select distinct tenant_id from ${table}`)).rows);
+      expect(rows, table).toEqual([{ tenant_id: B.tenant.id }]);
+    }
+  });
+
+  it("cannot select A's row even by its id", async () => {
+    const r = await asTenant(B.tenant.id, () => sql.query("select * from zones where id = $1", [A.zone.id]));
+    expect(r.rowCount).toBe(0);
+    const u = await asTenant(B.tenant.id, () => sql.query("select * from users where tenant_id = $1", [A.tenant.id]));
+    expect(u.rowCount).toBe(0);
+  });
+
+  it("cannot update or delete A's rows", async () => {
+    const upd = await asTenant(B.tenant.id, () => sql.query("update zones set name = 'pwned' where id = $1", [A.zone.id]));
+    expect(upd.rowCount).toBe(0);
+    const del = await asTenant(B.tenant.id, () => sql.query("delete from users where tenant_id = $1", [A.tenant.id]));
+    expect(del.rowCount).toBe(0);
+    const still = await asTenant(A.tenant.id, () => sql.query("select name from zones where id = $1", [A.zone.id]));
+    expect(still.rows[0].name).toBe(A.zone.name);
+  });
+
+  it("cannot insert a row into A, nor move its own row to A", async () => {
+    await expect(
+      asTenant(B.tenant.id, () => sql.query("insert into zones (tenant_id, name) values ($1, 'planted')", [A.tenant.id])),
+    ).rejects.toMatchObject({ code: "42501" });
+    await expect(
+      asTenant(B.tenant.id, () => sql.query("update zones set tenant_id = $1 where id = $2", [A.tenant.id, B.zone.id])),
+    ).rejects.toMatchObject({ code: "42501" });
+  });
+
+  it("sees only its own tenants row and none of the platform tables", async () => {
+    const tenants = await asTenant(B.tenant.id, async () => (await sql.query("select id from tenants")).rows);
+    expect(tenants).toEqual([{ id: B.tenant.id }]);
+    for (const table of ["platform_users", "platform_sessions"]) {
+      const r = await asTenant(B.tenant.id, () => sql.query(`select * from ${table}`));
+      expect(r.rowCount, table).toBe(0);
+    }
+  });
+
+  it("reads only its own audit trail and cannot change or delete any of it", async () => {
+    const rows = await asTenant(B.tenant.id, async () => (await sql.query("select distinct tenant_id from audit.events")).rows);
+    expect(rows).toEqual([{ tenant_id: B.tenant.id }]);
+    await expect(asTenant(B.tenant.id, () => sql.query("update audit.events set action = 'x'"))).rejects.toMatchObject({ code: "42501" });
+    await expect(asTenant(B.tenant.id, () => sql.query("delete from audit.events"))).rejects.toMatchObject({ code: "42501" });
+    await expect(
+      asTenant(B.tenant.id, () => sql.query("insert into audit.events (tenant_id, actor_kind, action) values ($1, 'user', 'forged')", [A.tenant.id])),
+    ).rejects.toMatchObject({ code: "42501" });
+  });
+
+  it("cannot switch off RLS, change role, or read the settings of another transaction", async () => {
+    await expect(asTenant(B.tenant.id, () => sql.query("alter table zones disable row level security"))).rejects.toMatchObject({ code: "42501" });
+    await expect(asTenant(B.tenant.id, () => sql.query("set role mnetifi_owner"))).rejects.toMatchObject({ code: "42501" });
+    await expect(asTenant(B.tenant.id, () => sql.query("select app_private.secure_tenant_table('zones')"))).rejects.toMatchObject({ code: "42501" });
+  });
+
+  it("enqueues jobs only for itself, whatever tenant_id it puts in the payload", async () => {
+    const payload = await asTenant(B.tenant.id, async () => {
+      const { rows } = await sql.query("select app_public.enqueue_job('some_task', $1::jsonb) as id", [JSON.stringify({ tenant_id: A.tenant.id })]);
+      return (await sql.query("select payload from graphile_worker._private_jobs where id = $1", [rows[0].id])).rows[0].payload;
+    });
+    expect(payload.tenant_id).toBe(B.tenant.id);
+  });
+});
+
+describe("raw SQL as mnetifi_app with no tenant set", () => {
+  it("returns no rows at all, never all rows", async () => {
+    for (const table of [...TENANT_TABLES, "tenants", "platform_users", "platform_sessions", "audit.events"]) {
+      const r = await asTenant(null, () => sql.query(`select count(*)::int as n from ${table}`));
+      expect(r.rows[0].n, table).toBe(0);
+    }
+  });
+
+  it("cannot insert tenant rows", async () => {
+    await expect(asTenant(null, () => sql.query("insert into zones (tenant_id, name) values ($1, 'x')", [A.tenant.id]))).rejects.toMatchObject({
+      code: "42501",
+    });
+  });
+
+  it("a session-level setting does not survive into the next transaction", async () => {
+    await sql.query("begin");
+    await sql.query("select set_config('app.tenant_id', $1, true)", [A.tenant.id]);
+    await sql.query("commit");
+    const r = await sql.query("select count(*)::int as n from zones");
+    expect(r.rows[0].n).toBe(0);
+  });
+
+  it("can only resolve a tenant's public identity through tenant_by_slug", async () => {
+    const r = await sql.query("select * from app_public.tenant_by_slug($1)", [A.tenant.slug]);
+    expect(r.rows).toEqual([{ id: A.tenant.id, slug: A.tenant.slug, business_name: A.tenant.businessName, status: "active", timezone: "Africa/Nairobi" }]);
+  });
+
+  it("cannot enqueue jobs without a tenant or platform context", async () => {
+    await expect(asTenant(null, () => sql.query("select app_public.enqueue_job('some_task')"))).rejects.toMatchObject({ code: "42501" });
+  });
+});

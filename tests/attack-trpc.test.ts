@@ -1,0 +1,131 @@
+import { describe, it, expect, beforeAll } from "vitest";
+import { TRPCError } from "@trpc/server";
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { eq } from "drizzle-orm";
+import { createTestDatabase, type TestDatabase } from "./helpers/db";
+import { appContext, createTenantFixture, requestWithSession, type TenantFixture } from "./helpers/fixtures";
+import { appRouter, createTrpcContext, getCaller } from "../server/trpc/root";
+import { createTRPCRouter, tenantProcedure } from "../server/trpc/init";
+import { zones } from "../db/schema";
+import { withTenant } from "../db/client";
+import type { Site } from "../server/services/hosts";
+
+let t: TestDatabase;
+let A: TenantFixture;
+let B: TenantFixture;
+
+const site = (f: TenantFixture): Site => ({ kind: "tenant", tenant: f.tenant });
+const host = (f: TenantFixture) => `${f.tenant.slug}.mnetifi.test`;
+
+/** A call over tRPC's HTTP handler, exactly as a browser or script would make it. */
+async function http(f: TenantFixture, token: string | null, path: string, input?: unknown, method: "GET" | "POST" = "POST") {
+  const query = method === "GET" && input !== undefined ? `?input=${encodeURIComponent(JSON.stringify(input))}` : "";
+  const req = requestWithSession(host(f), token, `/api/trpc/${path}${query}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: method === "POST" ? JSON.stringify(input ?? {}) : undefined,
+  });
+  const res = await fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: () => createTrpcContext(appContext(t.db, site(f)), req) });
+  return { status: res.status, body: await res.json() };
+}
+
+async function callerAs(f: TenantFixture, onHostOf: TenantFixture = f) {
+  return getCaller(appContext(t.db, site(onHostOf)), requestWithSession(host(onHostOf), f.token));
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  A = await createTenantFixture(t.db, "isp-alpha");
+  B = await createTenantFixture(t.db, "isp-bravo");
+});
+
+describe("tRPC: tenant B against tenant A", () => {
+  it("lists only its own zones", async () => {
+    const list = await (await callerAs(B)).zones.list();
+    expect(list.map((z) => z.tenantId)).toEqual([B.tenant.id]);
+    const res = await http(B, B.token, "zones.list", undefined, "GET");
+    expect(res.status).toBe(200);
+    expect(res.body.result.data.map((z: { id: string }) => z.id)).toEqual([B.zone.id]);
+  });
+
+  it("cannot read, update or delete A's zone by id: 404, and A's zone is unchanged", async () => {
+    const b = await callerAs(B);
+    await expect(b.zones.byId({ id: A.zone.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(b.zones.update({ id: A.zone.id, name: "pwned", description: "" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(b.zones.delete({ id: A.zone.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const del = await http(B, B.token, "zones.delete", { id: A.zone.id });
+    expect(del.status).toBe(404);
+    expect(await (await callerAs(A)).zones.byId({ id: A.zone.id })).toMatchObject({ name: A.zone.name });
+  });
+
+  it("cannot use its session on A's host", async () => {
+    await expect((await callerAs(B, A)).zones.list()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    const res = await http(A, B.token, "zones.list", undefined, "GET");
+    expect(res.status).toBe(401);
+  });
+
+  it("creates zones only in its own tenant, whatever it sends", async () => {
+    const res = await http(B, B.token, "zones.create", { name: "Sneaky", description: "", tenantId: A.tenant.id });
+    expect(res.status).toBe(200);
+    expect(res.body.result.data.tenantId).toBe(B.tenant.id);
+    const inA = await withTenant(t.db, A.tenant.id, null, (tx) => tx.select().from(zones).where(eq(zones.name, "Sneaky")));
+    expect(inA).toEqual([]);
+  });
+
+  it("sees only its own activity", async () => {
+    const events = await (await callerAs(B)).activity.recent({ limit: 200 });
+    expect(events.length).toBeGreaterThan(0);
+    expect(new Set(events.map((e) => e.tenantId))).toEqual(new Set([B.tenant.id]));
+  });
+
+  it("cannot reach platform procedures from an ISP host", async () => {
+    await expect((await callerAs(B)).platform.tenants()).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+});
+
+describe("tRPC: requests without a valid session", () => {
+  it("are refused with 401 and a reason", async () => {
+    const none = await http(A, null, "zones.list", undefined, "GET");
+    expect(none.status).toBe(401);
+    expect(none.body.error.message).toBe("Sign in to continue.");
+    const forged = await http(A, "not-a-real-token", "zones.list", undefined, "GET");
+    expect(forged.status).toBe(401);
+  });
+
+  it("bad input gets 400 with field errors", async () => {
+    const res = await http(A, A.token, "zones.create", { name: "x" });
+    expect(res.status).toBe(400);
+    expect(res.body.error.data.fieldErrors.name).toEqual(["Give the zone a name of at least 2 characters."]);
+    const badId = await http(A, A.token, "zones.delete", { id: "not-a-uuid" });
+    expect(badId.status).toBe(400);
+  });
+
+  it("a duplicate name is a 409 conflict, not a 500", async () => {
+    const res = await http(A, A.token, "zones.create", { name: A.zone.name.toUpperCase() });
+    expect(res.status).toBe(409);
+  });
+});
+
+describe("tenantProcedure transaction", () => {
+  // A procedure that writes and then fails: nothing it wrote may be committed.
+  const testRouter = createTRPCRouter({
+    writeThenFail: tenantProcedure.mutation(async ({ ctx }) => {
+      await ctx.tx.insert(zones).values({ tenantId: ctx.tenant.id, name: "Half-written" });
+      throw new TRPCError({ code: "BAD_REQUEST", message: "changed my mind" });
+    }),
+    writeOk: tenantProcedure.mutation(async ({ ctx }) => {
+      await ctx.tx.insert(zones).values({ tenantId: ctx.tenant.id, name: "Fully written" });
+      return "done";
+    }),
+  });
+
+  it("rolls back when the procedure fails, commits when it succeeds", async () => {
+    const ctx = await createTrpcContext(appContext(t.db, site(A)), requestWithSession(host(A), A.token));
+    const caller = testRouter.createCaller(ctx);
+    await expect(caller.writeThenFail()).rejects.toThrow("changed my mind");
+    await expect(caller.writeOk()).resolves.toBe("done");
+    const names = await withTenant(t.db, A.tenant.id, null, (tx) => tx.select({ name: zones.name }).from(zones));
+    expect(names.map((n) => n.name)).toContain("Fully written");
+    expect(names.map((n) => n.name)).not.toContain("Half-written");
+  });
+});

@@ -1,0 +1,56 @@
+import { describe, it, expect, beforeAll } from "vitest";
+import { createTestDatabase, type TestDatabase } from "./helpers/db";
+import { serve } from "./helpers/http";
+import { silentLog } from "./helpers/fixtures";
+import { createBaseApp } from "../server/http";
+import { createDb } from "../db/client";
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+
+describe("GET /healthz", () => {
+  it("answers 200 when the database answers", async () => {
+    const srv = await serve(createBaseApp({ db: t.db, log: silentLog }));
+    const res = await srv.request("GET", "/healthz");
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ status: "ok", database: "up" });
+    expect(res.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("answers 503 when the database is down", async () => {
+    // Nothing listens on port 1: the same as a database server that has gone away.
+    const deadDb = createDb("postgres://mnetifi_app:x@127.0.0.1:1/mnetifi", { max: 1 });
+    const srv = await serve(createBaseApp({ db: deadDb, log: silentLog }));
+    const res = await srv.request("GET", "/healthz");
+    expect(res.status).toBe(503);
+    expect(JSON.parse(res.body)).toEqual({ status: "unavailable", database: "down" });
+    await deadDb.$client.end();
+  });
+
+  it("keeps a caller's well-formed request id and replaces a malformed one", async () => {
+    const srv = await serve(createBaseApp({ db: t.db, log: silentLog }));
+    expect((await srv.request("GET", "/healthz", { headers: { "x-request-id": "abc12345-trace" } })).headers["x-request-id"]).toBe("abc12345-trace");
+    expect((await srv.request("GET", "/healthz", { headers: { "x-request-id": "<script>" } })).headers["x-request-id"]).not.toBe("<script>");
+  });
+});
+
+describe("same-origin rule for non-GET requests", () => {
+  it("refuses a cross-site POST (browser form or fetch from another site)", async () => {
+    const app = createBaseApp({ db: t.db, log: silentLog });
+    app.post("/{*splat}", (_req, res) => void res.send("reached"));
+    const srv = await serve(app);
+    const host = "demo.localhost:3000";
+    const evil = await srv.request("POST", "/api/trpc/zones.create", { host, headers: { origin: "http://evil.example" } });
+    expect(evil.status).toBe(403);
+    const otherIsp = await srv.request("POST", "/login", { host, headers: { origin: "http://other.localhost:3000" } });
+    expect(otherIsp.status).toBe(403);
+    const crossFetch = await srv.request("POST", "/login", { host, headers: { "sec-fetch-site": "cross-site" } });
+    expect(crossFetch.status).toBe(403);
+    const same = await srv.request("POST", "/login", { host, headers: { origin: "http://demo.localhost:3000", "sec-fetch-site": "same-origin" } });
+    expect(same.body).toBe("reached");
+    const noOrigin = await srv.request("POST", "/webhook"); // servers (M-Pesa callbacks) send no Origin
+    expect(noOrigin.body).toBe("reached");
+  });
+});
