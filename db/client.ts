@@ -20,6 +20,7 @@ export type Actor = {
   actorKind?: "user" | "platform_user" | "system" | "anonymous";
   impersonatorId?: string | null;
   requestId?: string | null;
+  ip?: string | null;
 };
 
 async function setContext(tx: Tx, values: Record<string, string | null | undefined>) {
@@ -44,6 +45,7 @@ export async function withTenant<T>(db: Db, tenantId: string, actor: Actor | str
       "app.actor_kind": a.actorKind ?? (a.userId ? "user" : "system"),
       "app.impersonator_id": a.impersonatorId,
       "app.request_id": a.requestId,
+      "app.ip": a.ip,
     });
     return fn(tx);
   });
@@ -58,6 +60,7 @@ export async function withPlatform<T>(db: Db, actor: Actor | null, fn: (tx: Tx) 
       "app.user_id": a.userId,
       "app.actor_kind": a.actorKind ?? (a.userId ? "platform_user" : "system"),
       "app.request_id": a.requestId,
+      "app.ip": a.ip,
     });
     return fn(tx);
   });

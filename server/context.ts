@@ -34,7 +34,9 @@ export function readCookie(request: Request, name: string): string | null {
 }
 
 export function sessionCookie(token: string, env: Env, maxAgeSeconds: number) {
-  const secure = env.NODE_ENV === "production" ? "; Secure" : "";
+  // Secure everywhere but on *.localhost, where plain http is how the product is run locally.
+  const local = /^([a-z0-9-]+\.)?localhost(:\d+)?$/.test(env.APP_DOMAIN);
+  const secure = env.NODE_ENV === "production" && !local ? "; Secure" : "";
   // No Domain attribute: the cookie stays on the exact host (one ISP never sees another's).
   return `${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure}`;
 }

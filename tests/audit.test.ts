@@ -23,7 +23,7 @@ const eventsFor = (table: string, rowId: string) =>
 
 describe("row-change audit trigger", () => {
   it("records insert, update (changed fields only, with the actor) and delete", async () => {
-    const zone = await withTenant(t.db, A.tenant.id, { userId: A.owner.id, requestId: "req-1" }, async (tx) => {
+    const zone = await withTenant(t.db, A.tenant.id, { userId: A.owner.id, requestId: "req-1", ip: "41.90.1.2" }, async (tx) => {
       const [z] = await tx.insert(zones).values({ tenantId: A.tenant.id, name: "Audit Zone" }).returning();
       await tx.update(zones).set({ description: "now described" }).where(and(eq(zones.tenantId, A.tenant.id), eq(zones.id, z!.id)));
       await tx.delete(zones).where(and(eq(zones.tenantId, A.tenant.id), eq(zones.id, z!.id)));
@@ -32,7 +32,7 @@ describe("row-change audit trigger", () => {
     const events = await eventsFor("zones", zone.id);
     expect(events.map((e) => e.action)).toEqual(["INSERT", "UPDATE", "DELETE"]);
     expect(events[1]!.changes).toEqual({ description: { from: "", to: "now described" } });
-    for (const e of events) expect(e).toMatchObject({ tenantId: A.tenant.id, actorKind: "user", actorId: A.owner.id, requestId: "req-1" });
+    for (const e of events) expect(e).toMatchObject({ tenantId: A.tenant.id, actorKind: "user", actorId: A.owner.id, requestId: "req-1", ip: "41.90.1.2" });
   });
 
   it("never stores secrets: password hashes are redacted", async () => {

@@ -13,11 +13,26 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   return { events: await caller.activity.recent({ limit: 100 }), timezone: tenant.timezone };
 }
 
+const EVENTS: Record<string, string> = {
+  "auth.login": "Signed in",
+  "auth.login_failed": "Failed sign-in",
+  "auth.logout": "Signed out",
+};
+const THINGS: Record<string, string> = { zones: "Zone", users: "Staff account", tenants: "ISP profile" };
+
+/** A sentence for one audit row, e.g. "Zone “Kasarani” created" or "Staff account changed: email". */
 function describe(e: { action: string; tableName: string | null; changes: unknown }) {
-  if (!e.tableName) return e.action;
-  const verb = { INSERT: "created", UPDATE: "changed", DELETE: "deleted" }[e.action] ?? e.action;
-  const fields = e.action === "UPDATE" && e.changes && typeof e.changes === "object" ? ` (${Object.keys(e.changes).join(", ")})` : "";
-  return `${e.tableName.replace(/_/g, " ")} ${verb}${fields}`;
+  if (!e.tableName) return EVENTS[e.action] ?? e.action;
+  const thing = THINGS[e.tableName] ?? e.tableName.replace(/_/g, " ");
+  const changes = (e.changes ?? {}) as Record<string, unknown>;
+  const name = typeof changes.name === "string" ? ` “${changes.name}”` : typeof changes.username === "string" ? ` “${changes.username}”` : "";
+  if (e.action === "UPDATE") return `${thing} changed: ${Object.keys(changes).join(", ").replace(/_/g, " ")}`;
+  return `${thing}${name} ${e.action === "INSERT" ? "created" : "deleted"}`;
+}
+
+function who(e: { actorKind: string; actorName: string | null }) {
+  if (e.actorName) return e.actorName;
+  return { system: "mnetifi (automatic)", anonymous: "Not signed in", platform_user: "mnetifi support" }[e.actorKind] ?? e.actorKind;
 }
 
 export default function Activity() {
@@ -43,7 +58,7 @@ export default function Activity() {
                 <tr key={e.id}>
                   <td className="whitespace-nowrap px-4 py-3 text-slate-600">{formatDateTime(e.occurredAt, timezone)}</td>
                   <td className="px-4 py-3 font-medium">{describe(e)}</td>
-                  <td className="px-4 py-3 text-slate-600">{e.actorKind}</td>
+                  <td className="px-4 py-3 text-slate-600">{who(e)}</td>
                   <td className="px-4 py-3 font-mono text-xs text-slate-500">{e.ip ?? ""}</td>
                 </tr>
               ))}

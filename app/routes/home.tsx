@@ -21,17 +21,17 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     const viewer = await optionalViewer(context, request);
     return { kind: "tenant" as const, name: site.tenant.businessName, signedIn: viewer?.kind === "user" };
   }
-  return { kind: "public" as const };
+  return { kind: "public" as const, appDomain: context.app.env.APP_DOMAIN };
 }
 
 export default function Home() {
   const data = useLoaderData<typeof loader>();
   if (data.kind === "admin") return <Console user={data.user} tenants={data.tenants} />;
   if (data.kind === "tenant") return <IspHome name={data.name} signedIn={data.signedIn} />;
-  return <Landing />;
+  return <Landing appDomain={data.appDomain} />;
 }
 
-function Landing() {
+function Landing({ appDomain }: { appDomain: string }) {
   const features = [
     ["Hotspot vouchers by M-Pesa", "Customers pick a plan on your branded captive portal, pay by STK push and are online in seconds."],
     ["PPPoE and static plans", "Monthly subscriptions that suspend themselves when unpaid and come back the moment M-Pesa says paid."],
@@ -55,7 +55,7 @@ function Landing() {
             mnetifi runs the business side of small Internet Service Providers in Kenya: hotspot vouchers, monthly subscriptions,
             MikroTik routers, technicians and customer messages, in one place.
           </p>
-          <p className="mt-8 text-sm text-slate-500">Already with us? Sign in at your ISP&apos;s own address, e.g. <span className="font-mono">yourisp.mnetifi</span>.</p>
+          <p className="mt-8 text-sm text-slate-500">Already with us? Sign in at your ISP&apos;s own address, e.g. <span className="font-mono">yourisp.{appDomain}</span>.</p>
         </section>
         <section id="features" className="grid gap-4 sm:grid-cols-2">
           {features.map(([title, text]) => (

@@ -47,10 +47,10 @@ function inTransaction<C>(open: (ctx: C, fn: (tx: Tx) => Promise<unknown>) => Pr
 }
 
 const tenantTx = inTransaction<TrpcContext & { viewer: Extract<Viewer, { kind: "user" }> }>((ctx, fn) =>
-  withTenant(ctx.db, ctx.viewer.tenantId, { userId: ctx.viewer.user.id, actorKind: "user", requestId: ctx.requestId }, fn),
+  withTenant(ctx.db, ctx.viewer.tenantId, { userId: ctx.viewer.user.id, actorKind: "user", requestId: ctx.requestId, ip: ctx.ip }, fn),
 );
 const platformTx = inTransaction<TrpcContext & { viewer: Extract<Viewer, { kind: "platform_user" }> }>((ctx, fn) =>
-  withPlatform(ctx.db, { userId: ctx.viewer.user.id, actorKind: "platform_user", requestId: ctx.requestId }, fn),
+  withPlatform(ctx.db, { userId: ctx.viewer.user.id, actorKind: "platform_user", requestId: ctx.requestId, ip: ctx.ip }, fn),
 );
 
 /** An ISP user signed in on their own ISP's host; runs in that tenant's transaction. */

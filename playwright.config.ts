@@ -1,0 +1,47 @@
+import { defineConfig } from "@playwright/test";
+import os from "node:os";
+import path from "node:path";
+
+// The product as it runs in production (built, NODE_ENV=production) on a throwaway embedded
+// database, driven by Debian's Chromium. PORT is unusual so a running `npm start` does not clash.
+const PORT = Number(process.env.E2E_PORT ?? 3100);
+// Fixed per port (the config is evaluated in several processes); emptied by the server command.
+export const DATA_DIR = path.join(os.tmpdir(), `mnetifi-e2e-${PORT}`);
+export const BASE = `localhost:${PORT}`;
+
+export default defineConfig({
+  testDir: "e2e",
+  fullyParallel: false,
+  workers: 1,
+  retries: process.env.CI ? 1 : 0,
+  timeout: 30_000,
+  reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
+  use: {
+    baseURL: `http://${BASE}`,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    },
+  },
+  webServer: {
+    // Every run starts from an empty embedded database: init, migrate, seed the demo.
+    command: `rm -rf "${DATA_DIR}" && exec npx tsx server/main.ts`,
+    url: `http://${BASE}/healthz`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
+    stdout: "ignore",
+    stderr: "pipe",
+    env: {
+      NODE_ENV: "production",
+      PORT: String(PORT),
+      APP_DOMAIN: BASE,
+      DATA_DIR,
+      EMBEDDED_PG_PORT: String(PORT + 51000),
+      ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
+      LOG_LEVEL: "warn",
+    },
+  },
+});
