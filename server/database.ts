@@ -23,7 +23,7 @@ export async function prepareDatabase(env: Env, log: Logger): Promise<PreparedDa
   const secretFile = path.join(dataDir, "local-secret");
   if (!fs.existsSync(secretFile)) fs.writeFileSync(secretFile, crypto.randomBytes(32).toString("hex"), { mode: 0o600 });
   log.info({ dir: path.join(dataDir, "pg"), port: env.EMBEDDED_PG_PORT }, "starting embedded PostgreSQL");
-  const pg = await startEmbeddedPostgres({ dir: path.join(dataDir, "pg"), port: env.EMBEDDED_PG_PORT, onLog: (m) => log.debug({ pg: m.trim() }) });
+  const pg = await startEmbeddedPostgres({ dir: path.join(dataDir, "pg"), port: env.EMBEDDED_PG_PORT, onLog: (m) => log.debug({ pg: m.trim() }), ownSignals: true });
   try {
     const urls = await ensureRolesAndDatabase(pg.superuserUrl, "mnetifi", localPasswords(fs.readFileSync(secretFile, "utf8")));
     await migrateDatabase(urls.ownerUrl, (m) => log.info(m));
