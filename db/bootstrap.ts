@@ -6,7 +6,8 @@ export const APP_ROLE = "mnetifi_app";
 
 export type DbUrls = { ownerUrl: string; appUrl: string };
 
-function withCredentials(base: string, user: string, password: string, database: string) {
+/** The same server URL with another role, password and database. */
+export function withCredentials(base: string, user: string, password: string, database: string) {
   const url = new URL(base);
   url.username = user;
   url.password = password;

@@ -31,48 +31,36 @@ begin
   execute format('create policy owner_access on %s for all to mnetifi_owner using (true) with check (true)', tbl);
 end $$;
 
--- Turns a table with tenant_id into an isolated tenant table: RLS enabled and forced, the
--- one isolation policy for every command, the audit trigger, and the app role's grants.
--- Every tenant table must be passed through this (the catalog test checks the result).
-create or replace function app_private.secure_tenant_table(tbl regclass, with_audit boolean default true)
+-- Secures a table: RLS enabled and forced, one app-role policy for every command with the given
+-- condition, the owner's policy, the app role's grants, and (unless opted out) the audit trigger.
+create or replace function app_private.secure_table(tbl regclass, policy_name text, condition text, with_audit boolean)
   returns void language plpgsql as $$
 begin
   execute format('alter table %s enable row level security', tbl);
   execute format('alter table %s force row level security', tbl);
-  execute format('drop policy if exists tenant_isolation on %s', tbl);
-  execute format(
-    'create policy tenant_isolation on %s for all to mnetifi_app
-       using (tenant_id = (select app_public.current_tenant_id()))
-       with check (tenant_id = (select app_public.current_tenant_id()))', tbl);
+  execute format('drop policy if exists %I on %s', policy_name, tbl);
+  execute format('create policy %I on %s for all to mnetifi_app using (%s) with check (%s)', policy_name, tbl, condition, condition);
   perform app_private.owner_policy(tbl);
   execute format('grant select, insert, update, delete on %s to mnetifi_app', tbl);
   execute format('drop trigger if exists _900_audit on %s', tbl);
   if with_audit then
-    execute format(
-      'create trigger _900_audit after insert or update or delete on %s
-         for each row execute function audit.log_row_change()', tbl);
+    execute format('create trigger _900_audit after insert or update or delete on %s
+                      for each row execute function audit.log_row_change()', tbl);
   end if;
 end $$;
 
+-- Turns a table with tenant_id into an isolated tenant table. Every tenant table must be
+-- passed through this (the catalog test checks the result).
+create or replace function app_private.secure_tenant_table(tbl regclass, with_audit boolean default true)
+  returns void language sql as $$
+  select app_private.secure_table(tbl, 'tenant_isolation', 'tenant_id = (select app_public.current_tenant_id())', with_audit)
+$$;
+
 -- Global (platform) tables: readable and writable only in the platform context.
 create or replace function app_private.secure_platform_table(tbl regclass, with_audit boolean default true)
-  returns void language plpgsql as $$
-begin
-  execute format('alter table %s enable row level security', tbl);
-  execute format('alter table %s force row level security', tbl);
-  execute format('drop policy if exists platform_only on %s', tbl);
-  execute format(
-    'create policy platform_only on %s for all to mnetifi_app
-       using ((select app_public.is_platform())) with check ((select app_public.is_platform()))', tbl);
-  perform app_private.owner_policy(tbl);
-  execute format('grant select, insert, update, delete on %s to mnetifi_app', tbl);
-  execute format('drop trigger if exists _900_audit on %s', tbl);
-  if with_audit then
-    execute format(
-      'create trigger _900_audit after insert or update or delete on %s
-         for each row execute function audit.log_row_change()', tbl);
-  end if;
-end $$;
+  returns void language sql as $$
+  select app_private.secure_table(tbl, 'platform_only', '(select app_public.is_platform())', with_audit)
+$$;
 
 -- Keeps updated_at honest without relying on every query remembering it.
 create or replace function app_private.touch_updated_at() returns trigger

@@ -3,6 +3,7 @@ import type { Route } from "./+types/dashboard.activity";
 import { Card, EmptyState, PageHeader } from "../components/ui";
 import { requireIspUser } from "../lib/session.server";
 import { formatDateTime } from "../lib/format";
+import { DataTable, Td } from "../components/table";
 
 export function meta() {
   return [{ title: "Activity · mnetifi" }];
@@ -44,26 +45,16 @@ export default function Activity() {
         {events.length === 0 ? (
           <EmptyState title="Nothing recorded yet" />
         ) : (
-          <table className="min-w-full divide-y divide-slate-200 text-sm">
-            <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
-              <tr>
-                <th className="px-4 py-3">When</th>
-                <th className="px-4 py-3">What</th>
-                <th className="px-4 py-3">Who</th>
-                <th className="px-4 py-3">From</th>
+          <DataTable columns={["When", "What", "Who", "From"]}>
+            {events.map((e) => (
+              <tr key={e.id}>
+                <Td className="whitespace-nowrap text-slate-600">{formatDateTime(e.occurredAt, timezone)}</Td>
+                <Td className="font-medium">{describe(e)}</Td>
+                <Td className="text-slate-600">{who(e)}</Td>
+                <Td className="font-mono text-xs text-slate-500">{e.ip ?? ""}</Td>
               </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {events.map((e) => (
-                <tr key={e.id}>
-                  <td className="whitespace-nowrap px-4 py-3 text-slate-600">{formatDateTime(e.occurredAt, timezone)}</td>
-                  <td className="px-4 py-3 font-medium">{describe(e)}</td>
-                  <td className="px-4 py-3 text-slate-600">{who(e)}</td>
-                  <td className="px-4 py-3 font-mono text-xs text-slate-500">{e.ip ?? ""}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         )}
       </Card>
     </div>

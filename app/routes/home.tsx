@@ -3,6 +3,7 @@ import type { Route } from "./+types/home";
 import { Card, Logo, EmptyState } from "../components/ui";
 import { optionalViewer, requirePlatformUser } from "../lib/session.server";
 import { formatDateTime } from "../lib/format";
+import { DataTable, Td } from "../components/table";
 
 export function meta({ data }: Route.MetaArgs) {
   const name = data?.kind === "tenant" ? data.name : data?.kind === "admin" ? "mnetifi console" : "mnetifi — run your ISP";
@@ -104,26 +105,16 @@ function Console({ user, tenants }: { user: string; tenants: Array<{ id: string;
           {tenants.length === 0 ? (
             <EmptyState title="No ISPs yet">ISPs appear here as soon as they register.</EmptyState>
           ) : (
-            <table className="min-w-full divide-y divide-slate-200 text-sm">
-              <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
-                <tr>
-                  <th className="px-4 py-3">ISP</th>
-                  <th className="px-4 py-3">Address</th>
-                  <th className="px-4 py-3">Status</th>
-                  <th className="px-4 py-3">Since</th>
+            <DataTable columns={["ISP", "Address", "Status", "Since"]}>
+              {tenants.map((t) => (
+                <tr key={t.id}>
+                  <Td className="font-medium">{t.businessName}</Td>
+                  <Td className="font-mono text-slate-600">{t.slug}</Td>
+                  <Td className="capitalize">{t.status}</Td>
+                  <Td className="text-slate-600">{formatDateTime(t.createdAt)}</Td>
                 </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {tenants.map((t) => (
-                  <tr key={t.id}>
-                    <td className="px-4 py-3 font-medium">{t.businessName}</td>
-                    <td className="px-4 py-3 font-mono text-slate-600">{t.slug}</td>
-                    <td className="px-4 py-3 capitalize">{t.status}</td>
-                    <td className="px-4 py-3 text-slate-600">{formatDateTime(t.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </DataTable>
           )}
         </Card>
       </main>

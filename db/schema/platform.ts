@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { pgTable, uuid, text, timestamp, uniqueIndex, index } from "drizzle-orm/pg-core";
+import { timestamps, sessionLifetime } from "./columns";
 
 /** Super admin and sub-admins of the platform console. Global table, platform context only. */
 export const platformUsers = pgTable(
@@ -12,8 +13,7 @@ export const platformUsers = pgTable(
     role: text("role", { enum: ["super_admin", "support", "billing"] }).notNull(),
     passwordHash: text("password_hash").notNull(),
     disabledAt: timestamp("disabled_at", { withTimezone: true }),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    ...timestamps(),
   },
   (t) => [
     uniqueIndex("platform_users_username_key").on(sql`lower(${t.username})`),
@@ -28,12 +28,7 @@ export const platformSessions = pgTable(
     userId: uuid("user_id")
       .notNull()
       .references(() => platformUsers.id, { onDelete: "cascade" }),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
-    idleExpiresAt: timestamp("idle_expires_at", { withTimezone: true }).notNull(),
-    absoluteExpiresAt: timestamp("absolute_expires_at", { withTimezone: true }).notNull(),
-    ip: text("ip"),
-    userAgent: text("user_agent"),
+    ...sessionLifetime(),
   },
   (t) => [index("platform_sessions_user_idx").on(t.userId)],
 );

@@ -10,6 +10,7 @@ import {
   check,
   index,
 } from "drizzle-orm/pg-core";
+import { timestamps, sessionLifetime } from "./columns";
 
 /**
  * Global registry of ISPs. Not a tenant table (it *is* the tenant), but still
@@ -25,8 +26,7 @@ export const tenants = pgTable(
       .notNull()
       .default("pending"),
     timezone: text("timezone").notNull().default("Africa/Nairobi"),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    ...timestamps(),
   },
   (t) => [
     uniqueIndex("tenants_slug_key").on(t.slug),
@@ -49,8 +49,7 @@ export const users = pgTable(
     passwordHash: text("password_hash").notNull(),
     emailVerifiedAt: timestamp("email_verified_at", { withTimezone: true }),
     disabledAt: timestamp("disabled_at", { withTimezone: true }),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    ...timestamps(),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
@@ -66,12 +65,7 @@ export const userSessions = pgTable(
     tenantId: uuid("tenant_id").notNull(),
     id: text("id").notNull(), // hex(sha256(token))
     userId: uuid("user_id").notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
-    idleExpiresAt: timestamp("idle_expires_at", { withTimezone: true }).notNull(),
-    absoluteExpiresAt: timestamp("absolute_expires_at", { withTimezone: true }).notNull(),
-    ip: text("ip"),
-    userAgent: text("user_agent"),
+    ...sessionLifetime(),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
@@ -93,8 +87,7 @@ export const zones = pgTable(
     id: uuid("id").notNull().defaultRandom(),
     name: text("name").notNull(),
     description: text("description").notNull().default(""),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    ...timestamps(),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),

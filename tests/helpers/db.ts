@@ -2,18 +2,10 @@ import pg from "pg";
 import crypto from "node:crypto";
 import { inject, afterAll } from "vitest";
 import { createDb, type Db } from "../../db/client";
-import { OWNER_ROLE, APP_ROLE } from "../../db/bootstrap";
+import { OWNER_ROLE, APP_ROLE, withCredentials as urlFor } from "../../db/bootstrap";
 
 const TEMPLATE_DB = "mnetifi_template";
 const PASSWORDS = { owner: "test-owner-pw", app: "test-app-pw" };
-
-function urlFor(base: string, user: string, password: string, database: string) {
-  const u = new URL(base);
-  u.username = user;
-  u.password = password;
-  u.pathname = `/${database}`;
-  return u.toString();
-}
 
 export type TestDatabase = {
   name: string;
