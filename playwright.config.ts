@@ -42,6 +42,11 @@ export default defineConfig({
       EMBEDDED_PG_PORT: String(PORT + 51000),
       ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
       LOG_LEVEL: "warn",
+      // The local SMTP and SMS simulators, on ports of their own; tests read what was sent.
+      SIMULATORS: "true",
+      SMTP_SIM_PORT: String(PORT - 500),
+      SMTP_SIM_HTTP_PORT: String(PORT - 499),
+      SMS_SIM_PORT: String(PORT - 498),
     },
   },
 });

@@ -4,13 +4,29 @@ import { type RouteConfig, index, route } from "@react-router/dev/routes";
 // console on admin.*, and each ISP on {slug}.*. Routes check the host they belong to.
 export default [
   index("routes/home.tsx"),
+  // Public site
+  route("register", "routes/register.tsx"),
+  route("register/check", "routes/register.check.ts"),
+  route("dev/inbox", "routes/dev.inbox.tsx"),
+  // Sign-in (ISP and console hosts)
   route("login", "routes/login.tsx"),
+  route("login/2fa", "routes/login.2fa.tsx"),
   route("logout", "routes/logout.tsx"),
+  route("session/keepalive", "routes/session.keepalive.ts"),
+  route("verify-email", "routes/verify-email.tsx"),
+  route("forgot-password", "routes/forgot-password.tsx"),
+  route("reset-password", "routes/reset-password.tsx"),
+  route("accept-invite", "routes/accept-invite.tsx"),
+  // ISP dashboard
   route("dashboard", "routes/dashboard.tsx", [
     index("routes/dashboard._index.tsx"),
+    route("locked", "routes/dashboard.locked.tsx"),
     route("zones", "routes/dashboard.zones.tsx"),
+    route("staff", "routes/dashboard.staff.tsx"),
     route("activity", "routes/dashboard.activity.tsx"),
+    route("account", "routes/dashboard.account.tsx"),
   ]),
+  route("dashboard/activity/export", "routes/dashboard.activity.export.ts"),
   route("api/trpc/*", "routes/api.trpc.ts"),
   route("*", "routes/not-found.tsx"),
 ] satisfies RouteConfig;

@@ -3,8 +3,10 @@ import crypto from "node:crypto";
 
 export const OWNER_ROLE = "mnetifi_owner";
 export const APP_ROLE = "mnetifi_app";
+/** The job queue's role: reads and locks graphile-worker's tables, sees no tenant table. */
+export const WORKER_ROLE = "mnetifi_worker";
 
-export type DbUrls = { ownerUrl: string; appUrl: string };
+export type DbUrls = { ownerUrl: string; appUrl: string; workerUrl: string };
 
 /** The same server URL with another role, password and database. */
 export function withCredentials(base: string, user: string, password: string, database: string) {
@@ -23,7 +25,7 @@ export function withCredentials(base: string, user: string, password: string, da
 export async function ensureRolesAndDatabase(
   superuserUrl: string,
   database: string,
-  passwords: { owner: string; app: string },
+  passwords: { owner: string; app: string; worker: string },
 ): Promise<DbUrls> {
   const client = new pg.Client({ connectionString: superuserUrl });
   await client.connect();
@@ -33,6 +35,7 @@ export async function ensureRolesAndDatabase(
     for (const [role, password, extra] of [
       [OWNER_ROLE, passwords.owner, "NOSUPERUSER NOCREATEROLE NOCREATEDB"],
       [APP_ROLE, passwords.app, "NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB NOINHERIT"],
+      [WORKER_ROLE, passwords.worker, "NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB NOINHERIT"],
     ] as const) {
       const exists = await client.query("select 1 from pg_roles where rolname = $1", [role]);
       const verb = exists.rowCount ? "ALTER" : "CREATE";
@@ -42,7 +45,7 @@ export async function ensureRolesAndDatabase(
     if (!db.rowCount) {
       await client.query(`CREATE DATABASE ${ident(database)} OWNER ${ident(OWNER_ROLE)} ENCODING 'UTF8' TEMPLATE template0`);
     }
-    await client.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${ident(database)} TO ${ident(APP_ROLE)}`);
+    await client.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${ident(database)} TO ${ident(APP_ROLE)}, ${ident(WORKER_ROLE)}`);
   } finally {
     await client.end();
   }
@@ -51,11 +54,12 @@ export async function ensureRolesAndDatabase(
   return {
     ownerUrl: withCredentials(superuserUrl, OWNER_ROLE, passwords.owner, database),
     appUrl: withCredentials(superuserUrl, APP_ROLE, passwords.app, database),
+    workerUrl: withCredentials(superuserUrl, WORKER_ROLE, passwords.worker, database),
   };
 }
 
 /** Stable local passwords for the embedded database, derived from a random secret kept in DATA_DIR. */
 export function localPasswords(secret: string) {
   const derive = (label: string) => crypto.createHmac("sha256", secret).update(label).digest("hex").slice(0, 32);
-  return { owner: derive("owner"), app: derive("app") };
+  return { owner: derive("owner"), app: derive("app"), worker: derive("worker") };
 }

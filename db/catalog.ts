@@ -1,7 +1,7 @@
 import type pg from "pg";
 
 /** Global tables: no tenant_id, RLS forced, reachable only in the platform context (or its own row). */
-export const GLOBAL_TABLES = ["public.tenants", "public.platform_users", "public.platform_sessions"];
+export const GLOBAL_TABLES = ["public.tenants", "public.platform_users", "public.platform_sessions", "public.platform_settings"];
 /** Tables whose row changes are audited as app events instead (they change on every request). */
 export const AUDIT_EXEMPT = ["public.user_sessions", "public.platform_sessions"];
 /** Schemas holding the product's own tables (graphile_worker and drizzle are libraries' own). */

@@ -14,6 +14,14 @@ export function createDb(appUrl: string, opts: { max?: number } = {}): Db {
   return drizzle(pool, { schema }) as Db;
 }
 
+/** A plain pool for graphile-worker's queue, connected as mnetifi_worker. */
+export function createQueuePool(workerUrl: string, opts: { max?: number } = {}): pg.Pool {
+  const pool = new pg.Pool({ connectionString: workerUrl, max: opts.max ?? 5, application_name: "mnetifi-worker" });
+  pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
+  return pool;
+}
+
 /** Who is acting, recorded by the audit trigger through transaction-local settings. */
 export type Actor = {
   userId?: string | null;
@@ -21,6 +29,7 @@ export type Actor = {
   impersonatorId?: string | null;
   requestId?: string | null;
   ip?: string | null;
+  userAgent?: string | null;
 };
 
 async function setContext(tx: Tx, values: Record<string, string | null | undefined>) {
@@ -46,9 +55,19 @@ export async function withTenant<T>(db: Db, tenantId: string, actor: Actor | str
       "app.impersonator_id": a.impersonatorId,
       "app.request_id": a.requestId,
       "app.ip": a.ip,
+      "app.user_agent": a.userAgent?.slice(0, 400),
     });
     return fn(tx);
   });
+}
+
+/**
+ * Moves an open platform transaction into one tenant as well (platform + tenant context): for
+ * the few platform operations that must create or repair one ISP's rows atomically, such as
+ * registration. Audited like everything else.
+ */
+export async function enterTenant(tx: Tx, tenantId: string) {
+  await setContext(tx, { "app.tenant_id": tenantId });
 }
 
 /** Runs fn in one transaction in the platform console's context (global tables, no tenant). */
@@ -61,6 +80,7 @@ export async function withPlatform<T>(db: Db, actor: Actor | null, fn: (tx: Tx) 
       "app.actor_kind": a.actorKind ?? (a.userId ? "platform_user" : "system"),
       "app.request_id": a.requestId,
       "app.ip": a.ip,
+      "app.user_agent": a.userAgent?.slice(0, 400),
     });
     return fn(tx);
   });

@@ -12,3 +12,7 @@ export async function snap(page: Page, name: string) {
 
 export const DEMO_OWNER = { username: "demo", password: "Demo-Owner-2026!" };
 export const DEMO_ADMIN = { username: "admin", password: "Platform-Demo-2026!" };
+
+/** The SMTP simulator's inbox API and the SMS simulator (ports set in playwright.config.ts). */
+export const SMTP_INBOX = `http://127.0.0.1:${PORT - 499}`;
+export const SMS_SIM = `http://127.0.0.1:${PORT - 498}`;

@@ -1,15 +1,23 @@
 import type { TaskList } from "graphile-worker";
+import { sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import type { Integrations } from "../server/integrations";
 import { sessionsSweep } from "./tasks/sessions-sweep";
+import { sendEmail, sendPlatformSms } from "./tasks/send-email";
+import { platformTask } from "./tenant-task";
 
 /** Every task the worker runs. Tenant tasks are wrapped in tenantTask(), platform ones in platformTask(). */
-export function buildTaskList(db: Db): TaskList {
+export function buildTaskList(db: Db, integrations: Integrations): TaskList {
   return {
     sessions_sweep: sessionsSweep(db),
+    rate_limits_sweep: platformTask(db, async ({ tx, helpers }) => {
+      const res = await tx.execute<{ n: number }>(sql`select app_public.rate_limit_sweep() as n`);
+      helpers.logger.info(`forgot ${res.rows[0]?.n ?? 0} idle rate-limit counters`);
+    }),
+    send_email: sendEmail(integrations),
+    send_platform_sms: sendPlatformSms(integrations),
   };
 }
 
 /** Recurring sweepers (graphile-worker crontab syntax). */
-export const CRONTAB = [
-  "*/15 * * * * sessions_sweep ?max=1",
-].join("\n");
+export const CRONTAB = ["*/15 * * * * sessions_sweep ?max=1", "17 * * * * rate_limits_sweep ?max=1"].join("\n");

@@ -22,9 +22,16 @@ export function tenantTask<P extends Record<string, unknown>>(db: Db, fn: (job: 
   };
 }
 
-/** Wraps a platform-wide task (sweeps over global tables) in the platform context. */
+/**
+ * Wraps a platform-wide task (sweeps over global tables) in the platform context. A job that
+ * a tenant enqueued carries its tenant_id and is refused: a tenant must never be able to start
+ * work that runs with platform rights.
+ */
 export function platformTask<P extends Record<string, unknown>>(db: Db, fn: (job: { payload: P; tx: Tx; helpers: JobHelpers }) => Promise<void>): Task {
   return async (raw, helpers) => {
+    if ((raw as { tenant_id?: unknown } | null)?.tenant_id != null) {
+      throw new Error(`job ${helpers.job.task_identifier}#${helpers.job.id} was enqueued by a tenant; platform tasks only run for the platform`);
+    }
     await withPlatform(db, { actorKind: "system", requestId: `job:${helpers.job.id}` }, (tx) => fn({ payload: (raw ?? {}) as P, tx, helpers }));
   };
 }

@@ -35,7 +35,7 @@ begin
   row_tenant := case when tg_table_name = 'tenants' then (any_row->>'id')::uuid
                      else (any_row->>'tenant_id')::uuid end;
   insert into audit.events (tenant_id, actor_kind, actor_id, impersonator_id, action,
-                            table_name, row_id, changes, request_id, ip)
+                            table_name, row_id, changes, request_id, ip, user_agent)
   values (row_tenant,
           coalesce(nullif(current_setting('app.actor_kind', true), ''),
                    case when app_public.current_user_id() is null then 'system' else 'user' end),
@@ -43,7 +43,8 @@ begin
           nullif(current_setting('app.impersonator_id', true), '')::uuid,
           tg_op, tg_table_name, any_row->>'id', diff,
           nullif(current_setting('app.request_id', true), ''),
-          nullif(current_setting('app.ip', true), ''));
+          nullif(current_setting('app.ip', true), ''),
+          nullif(current_setting('app.user_agent', true), ''));
   return null;
 end $$;
 

@@ -2,10 +2,14 @@
 select app_private.secure_tenant_table('public.users');
 -- Sessions change on every request; logins, logouts and expiries are audited as app events.
 select app_private.secure_tenant_table('public.user_sessions', with_audit => false);
+select app_private.secure_tenant_table('public.user_tokens');
+select app_private.secure_tenant_table('public.recovery_codes');
 
 -- Platform console accounts.
 select app_private.secure_platform_table('public.platform_users');
 select app_private.secure_platform_table('public.platform_sessions', with_audit => false);
+select app_private.secure_platform_table('public.platform_settings');
+insert into public.platform_settings (id) values (1) on conflict do nothing;
 
 drop trigger if exists _100_touch on users;
 create trigger _100_touch before update on users for each row execute function app_private.touch_updated_at();

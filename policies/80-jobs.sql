@@ -1,17 +1,23 @@
--- Jobs (graphile-worker). The worker connects as mnetifi_app, so it needs the queue's tables.
-grant usage on schema graphile_worker to mnetifi_app;
-grant select, insert, update, delete on all tables in schema graphile_worker to mnetifi_app;
-grant usage, select on all sequences in schema graphile_worker to mnetifi_app;
-grant execute on all functions in schema graphile_worker to mnetifi_app;
--- graphile-worker enables RLS on its private tables with no policy (owner-only access); the
--- worker runs as mnetifi_app, so it gets a policy. These tables hold jobs, not tenant rows.
+-- Jobs (graphile-worker). The queue is read and locked by its own role, mnetifi_worker, which
+-- sees no tenant table; tasks do their tenant work through the app role's pool and withTenant().
+-- The app role cannot read or add jobs directly (job payloads carry emails, phone numbers and
+-- links of every tenant): it only calls app_public.enqueue_job below.
+revoke all on schema graphile_worker from mnetifi_app;
+revoke all on all tables in schema graphile_worker from mnetifi_app;
+revoke all on all functions in schema graphile_worker from mnetifi_app;
+grant usage on schema graphile_worker to mnetifi_worker;
+grant select, insert, update, delete on all tables in schema graphile_worker to mnetifi_worker;
+grant usage, select on all sequences in schema graphile_worker to mnetifi_worker;
+grant execute on all functions in schema graphile_worker to mnetifi_worker;
+-- graphile-worker enables RLS on its private tables with no policy (owner-only access): the
+-- worker role gets a policy on them. These tables hold jobs, not tenant rows.
 do $$
 declare t record;
 begin
   for t in select c.oid::regclass as tbl from pg_class c join pg_namespace n on n.oid = c.relnamespace
            where n.nspname = 'graphile_worker' and c.relkind = 'r' and c.relrowsecurity loop
     execute format('drop policy if exists worker_access on %s', t.tbl);
-    execute format('create policy worker_access on %s for all to mnetifi_app using (true) with check (true)', t.tbl);
+    execute format('create policy worker_access on %s for all to mnetifi_worker using (true) with check (true)', t.tbl);
   end loop;
 end $$;
 

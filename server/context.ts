@@ -4,6 +4,8 @@ import { withTenant, withPlatform } from "../db/client";
 import type { Env } from "./env";
 import type { Site } from "./services/hosts";
 import { validateUserSession, validatePlatformSession, type SessionUser } from "./services/sessions";
+import type { SecretBox } from "./services/secrets";
+import type { Integrations } from "./integrations";
 
 /** What the web server hands every loader, action and tRPC call (React Router load context). */
 export type AppContext = {
@@ -13,7 +15,25 @@ export type AppContext = {
   requestId: string;
   site: Site;
   ip: string | null;
+  userAgent: string | null;
+  secrets: SecretBox;
+  integrations: Integrations;
 };
+
+/** Runs the product on plain http on *.localhost; everywhere else https. */
+export function isLocalDomain(appDomain: string) {
+  return /^([a-z0-9-]+\.)?localhost(:\d+)?$/.test(appDomain);
+}
+
+/** Absolute URL on the public site (sub = null), the console ("admin") or an ISP (its slug). */
+export function siteUrl(env: Env, sub: string | null, path = "") {
+  return `${isLocalDomain(env.APP_DOMAIN) ? "http" : "https"}://${sub ? `${sub}.` : ""}${env.APP_DOMAIN}${path}`;
+}
+
+/** Who made the request, for the audit trail. */
+export function requestMeta(app: AppContext) {
+  return { ip: app.ip, userAgent: app.userAgent, requestId: app.requestId };
+}
 
 declare module "react-router" {
   interface AppLoadContext {
@@ -28,39 +48,46 @@ export function readCookie(request: Request, name: string): string | null {
   if (!header) return null;
   for (const part of header.split(";")) {
     const i = part.indexOf("=");
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(i + 1).trim());
+      } catch {
+        return null; // a malformed cookie is no cookie, not a 500
+      }
+    }
   }
   return null;
 }
 
-export function sessionCookie(token: string, env: Env, maxAgeSeconds: number) {
+export function sessionCookie(token: string, env: Env, maxAgeSeconds: number, name = SESSION_COOKIE, path = "/") {
   // Secure everywhere but on *.localhost, where plain http is how the product is run locally.
-  const local = /^([a-z0-9-]+\.)?localhost(:\d+)?$/.test(env.APP_DOMAIN);
-  const secure = env.NODE_ENV === "production" && !local ? "; Secure" : "";
+  const secure = !isLocalDomain(env.APP_DOMAIN) ? "; Secure" : "";
   // No Domain attribute: the cookie stays on the exact host (one ISP never sees another's).
-  return `${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure}`;
+  return `${name}=${encodeURIComponent(token)}; Path=${path}; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure}`;
 }
 
 export function clearSessionCookie(env: Env) {
   return sessionCookie("", env, 0);
 }
 
-export type Viewer = { kind: "user"; tenantId: string; user: SessionUser; token: string } | { kind: "platform_user"; user: SessionUser; token: string };
+export type Viewer =
+  | { kind: "user"; tenantId: string; user: SessionUser; token: string; idleExpiresAt: Date }
+  | { kind: "platform_user"; user: SessionUser; token: string; idleExpiresAt: Date };
 
 /** The signed-in user for this request's host, or null. */
-export async function resolveViewer(app: AppContext, request: Request): Promise<Viewer | null> {
+export async function resolveViewer(app: AppContext, request: Request, keepAlive = false): Promise<Viewer | null> {
   const token = readCookie(request, SESSION_COOKIE);
   if (!token || token.length > 100) return null;
   const { site, db } = app;
   if (site.kind === "tenant") {
     const found = await withTenant(db, site.tenant.id, { actorKind: "system", requestId: app.requestId }, (tx) =>
-      validateUserSession(tx, site.tenant.id, token),
+      validateUserSession(tx, site.tenant.id, token, new Date(), keepAlive),
     );
-    return found ? { kind: "user", tenantId: site.tenant.id, user: found.user, token } : null;
+    return found ? { kind: "user", tenantId: site.tenant.id, user: found.user, token, idleExpiresAt: found.session.idleExpiresAt } : null;
   }
   if (site.kind === "admin") {
-    const found = await withPlatform(db, { actorKind: "system", requestId: app.requestId }, (tx) => validatePlatformSession(tx, token));
-    return found ? { kind: "platform_user", user: found.user, token } : null;
+    const found = await withPlatform(db, { actorKind: "system", requestId: app.requestId }, (tx) => validatePlatformSession(tx, token, new Date(), keepAlive));
+    return found ? { kind: "platform_user", user: found.user, token, idleExpiresAt: found.session.idleExpiresAt } : null;
   }
   return null;
 }

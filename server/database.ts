@@ -7,7 +7,7 @@ import { startEmbeddedPostgres } from "../db/embedded";
 import { ensureRolesAndDatabase, localPasswords } from "../db/bootstrap";
 import { migrateDatabase } from "../db/migrate";
 
-export type PreparedDatabase = { appUrl: string; embedded: boolean; stop: () => Promise<void> };
+export type PreparedDatabase = { appUrl: string; workerUrl: string | undefined; embedded: boolean; localSecret: string | null; stop: () => Promise<void> };
 
 /**
  * With DATABASE_URL: use that server (migrating first when DATABASE_OWNER_URL is given).
@@ -16,7 +16,7 @@ export type PreparedDatabase = { appUrl: string; embedded: boolean; stop: () => 
 export async function prepareDatabase(env: Env, log: Logger): Promise<PreparedDatabase> {
   if (env.DATABASE_URL) {
     if (env.DATABASE_OWNER_URL) await migrateDatabase(env.DATABASE_OWNER_URL, (m) => log.info(m));
-    return { appUrl: env.DATABASE_URL, embedded: false, stop: async () => {} };
+    return { appUrl: env.DATABASE_URL, workerUrl: env.WORKER_DATABASE_URL, embedded: false, localSecret: null, stop: async () => {} };
   }
   const dataDir = path.resolve(env.DATA_DIR);
   fs.mkdirSync(dataDir, { recursive: true });
@@ -25,9 +25,10 @@ export async function prepareDatabase(env: Env, log: Logger): Promise<PreparedDa
   log.info({ dir: path.join(dataDir, "pg"), port: env.EMBEDDED_PG_PORT }, "starting embedded PostgreSQL");
   const pg = await startEmbeddedPostgres({ dir: path.join(dataDir, "pg"), port: env.EMBEDDED_PG_PORT, onLog: (m) => log.debug({ pg: m.trim() }), ownSignals: true });
   try {
-    const urls = await ensureRolesAndDatabase(pg.superuserUrl, "mnetifi", localPasswords(fs.readFileSync(secretFile, "utf8")));
+    const localSecret = fs.readFileSync(secretFile, "utf8");
+    const urls = await ensureRolesAndDatabase(pg.superuserUrl, "mnetifi", localPasswords(localSecret));
     await migrateDatabase(urls.ownerUrl, (m) => log.info(m));
-    return { appUrl: urls.appUrl, embedded: true, stop: pg.stop };
+    return { appUrl: urls.appUrl, workerUrl: urls.workerUrl, embedded: true, localSecret, stop: pg.stop };
   } catch (err) {
     await pg.stop();
     throw err;

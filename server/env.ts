@@ -17,6 +17,24 @@ const schema = z
     DATABASE_URL: z.string().url().optional(),
     /** Connection as the mnetifi_owner role, used only to run migrations. */
     DATABASE_OWNER_URL: z.string().url().optional(),
+    /** Connection as the mnetifi_worker role, for the job queue (needed wherever a worker runs). */
+    WORKER_DATABASE_URL: z.string().url().optional(),
+    /**
+     * Start the local simulators (SMTP inbox, SMS provider) in-process and send through them.
+     * Default: on outside production. Never on for a real deployment.
+     */
+    SIMULATORS: z.enum(["true", "false"]).optional(),
+    SMTP_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
+    SMTP_SIM_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(2580),
+    SMS_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(2590),
+    /** Outgoing mail (production): smtp://user:pass@host:587 or smtps://... */
+    SMTP_URL: z.string().url().optional(),
+    MAIL_FROM: z.string().default("mnetifi <no-reply@mnetifi.local>"),
+    /** The platform's own SMS sender (2FA codes, reminders): Africa's Talking. */
+    PLATFORM_SMS_BASE_URL: z.string().url().default("https://api.africastalking.com"),
+    PLATFORM_SMS_API_KEY: z.string().optional(),
+    PLATFORM_SMS_USERNAME: z.string().optional(),
+    PLATFORM_SMS_SENDER_ID: z.string().optional(),
     /** Where the embedded PostgreSQL keeps its files. */
     DATA_DIR: z.string().default(".data"),
     EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
@@ -34,10 +52,11 @@ const schema = z
     if (env.NODE_ENV === "production") {
       if (!env.ENCRYPTION_KEY) ctx.addIssue({ code: "custom", path: ["ENCRYPTION_KEY"], message: "is required in production" });
       if (!env.APP_DOMAIN) ctx.addIssue({ code: "custom", path: ["APP_DOMAIN"], message: "is required in production" });
+      if (env.SIMULATORS !== "true" && !env.SMTP_URL) ctx.addIssue({ code: "custom", path: ["SMTP_URL"], message: "is required in production (or SIMULATORS=true for a demo)" });
     }
   });
 
-export type Env = z.infer<typeof schema> & { APP_DOMAIN: string };
+export type Env = Omit<z.infer<typeof schema>, "SIMULATORS"> & { APP_DOMAIN: string; SIMULATORS: boolean };
 
 export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const result = schema.safeParse(source);
@@ -46,7 +65,11 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     throw new Error(`Invalid environment:\n${lines.join("\n")}`);
   }
   const env = result.data;
-  return { ...env, APP_DOMAIN: env.APP_DOMAIN ?? `localhost:${env.PORT}` };
+  return {
+    ...env,
+    APP_DOMAIN: env.APP_DOMAIN ?? `localhost:${env.PORT}`,
+    SIMULATORS: env.SIMULATORS ? env.SIMULATORS === "true" : env.NODE_ENV !== "production",
+  };
 }
 
 let cached: Env | undefined;

@@ -10,6 +10,8 @@ import type { Db } from "../db/client";
 import type { Env } from "./env";
 import { resolveSite } from "./services/hosts";
 import type { AppContext } from "./context";
+import type { SecretBox } from "./services/secrets";
+import type { Integrations } from "./integrations";
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
@@ -73,8 +75,8 @@ export function createBaseApp(opts: { db: Db; log: Logger }) {
  * The web server: the base app, static files, and the React Router app (Vite middleware in
  * development, the production build otherwise).
  */
-export async function createHttpApp(opts: { db: Db; env: Env; log: Logger; root: string }) {
-  const { db, env, log, root } = opts;
+export async function createHttpApp(opts: { db: Db; env: Env; log: Logger; root: string; secrets: SecretBox; integrations: Integrations }) {
+  const { db, env, log, root, secrets, integrations } = opts;
   const app = createBaseApp({ db, log });
 
   let build: ServerBuild | (() => Promise<ServerBuild>);
@@ -98,7 +100,17 @@ export async function createHttpApp(opts: { db: Db; env: Env; log: Logger; root:
       mode: env.NODE_ENV === "production" ? "production" : "development",
       getLoadContext: async (req, res) => {
         const site = await resolveSite(db, req.get("host"), env.APP_DOMAIN);
-        const context: AppContext = { db, env, log: res.locals.log, requestId: res.locals.requestId, site, ip: req.ip ?? null };
+        const context: AppContext = {
+          db,
+          env,
+          log: res.locals.log,
+          requestId: res.locals.requestId,
+          site,
+          ip: req.ip ?? null,
+          userAgent: req.get("user-agent")?.slice(0, 400) ?? null,
+          secrets,
+          integrations,
+        };
         return { app: context };
       },
     }),

@@ -7,7 +7,9 @@ import type { Runner } from "graphile-worker";
 import { parseEnv, type Env } from "./env";
 import { createLogger } from "./logger";
 import { prepareDatabase } from "./database";
-import { createDb } from "../db/client";
+import { createDb, createQueuePool } from "../db/client";
+import { createIntegrations } from "./integrations";
+import { createSecretBox, encryptionKeyFrom } from "./services/secrets";
 import { seedDemo, DEMO } from "../db/seed";
 import { createHttpApp } from "./http";
 import { startWorker } from "./worker";
@@ -29,13 +31,24 @@ const database = await prepareDatabase(env, log).catch((err) => {
 });
 const db = createDb(database.appUrl);
 if (database.embedded || process.env.SEED_DEMO === "true") await seedDemo(db);
+const secrets = createSecretBox(encryptionKeyFrom(env.ENCRYPTION_KEY, database.localSecret ?? "development"));
+const integrations = await createIntegrations(env, log);
 
-const app = await createHttpApp({ db, env, log, root });
+const app = await createHttpApp({ db, env, log, root, secrets, integrations });
 const server: Server = await new Promise((resolve) => {
   const s = app.listen(env.PORT, () => resolve(s));
 });
 let worker: Runner | undefined;
-if (env.WORKER_IN_PROCESS === "true") worker = await startWorker(db, log, { concurrency: env.WORKER_CONCURRENCY });
+const queue = env.WORKER_IN_PROCESS === "true" ? workerPool() : undefined;
+if (queue) worker = await startWorker(queue, db, integrations, log, { concurrency: env.WORKER_CONCURRENCY });
+
+function workerPool() {
+  if (!database.workerUrl) {
+    log.fatal("WORKER_DATABASE_URL is not set: the in-process worker needs the mnetifi_worker role (or set WORKER_IN_PROCESS=false).");
+    process.exit(1);
+  }
+  return createQueuePool(database.workerUrl);
+}
 
 const scheme = env.NODE_ENV === "production" ? "https" : "http";
 console.log(`
@@ -44,7 +57,9 @@ console.log(`
   Public site        ${scheme}://${env.APP_DOMAIN}/
   Demo ISP           ${scheme}://${DEMO.isp.slug}.${env.APP_DOMAIN}/login    ${DEMO.owner.username} / ${DEMO.owner.password}
   Platform console   ${scheme}://admin.${env.APP_DOMAIN}/login    ${DEMO.superAdmin.username} / ${DEMO.superAdmin.password}
-  Health             ${scheme}://${env.APP_DOMAIN}/healthz
+  Health             ${scheme}://${env.APP_DOMAIN}/healthz${integrations.sims ? `
+  Email inbox (sim)  ${scheme}://${env.APP_DOMAIN}/dev/inbox
+  SMS sent (sim)     ${integrations.sims.sms.baseUrl}/_sim/messages` : ""}
 `);
 
 let stopping = false;
@@ -56,6 +71,8 @@ async function shutdown(signal: string) {
   await new Promise<void>((r) => server.close(() => r()));
   server.closeAllConnections?.();
   await worker?.stop().catch(() => {});
+  await queue?.end().catch(() => {});
+  await integrations.close().catch(() => {});
   await (app.locals.closeVite as (() => Promise<void>) | undefined)?.().catch(() => {});
   await db.$client.end().catch(() => {});
   await database.stop().catch(() => {});

@@ -1,7 +1,8 @@
 // `npm run worker`: the job worker on its own (production runs it beside the web processes).
 import { parseEnv } from "./env";
 import { createLogger } from "./logger";
-import { createDb } from "../db/client";
+import { createDb, createQueuePool } from "../db/client";
+import { createIntegrations } from "./integrations";
 import { startWorker } from "./worker";
 
 const env = (() => {
@@ -12,17 +13,21 @@ const env = (() => {
     process.exit(1);
   }
 })();
-if (!env.DATABASE_URL) {
-  console.error("DATABASE_URL is not set: a separate worker needs the database the web processes use (as mnetifi_app).");
+if (!env.DATABASE_URL || !env.WORKER_DATABASE_URL) {
+  console.error("A separate worker needs DATABASE_URL (as mnetifi_app, for tenant work) and WORKER_DATABASE_URL (as mnetifi_worker, for the queue).");
   process.exit(1);
 }
 const log = createLogger(env.LOG_LEVEL, false);
 const db = createDb(env.DATABASE_URL);
-const worker = await startWorker(db, log, { concurrency: env.WORKER_CONCURRENCY });
+const queue = createQueuePool(env.WORKER_DATABASE_URL);
+const integrations = await createIntegrations({ ...env, SIMULATORS: false }, log);
+const worker = await startWorker(queue, db, integrations, log, { concurrency: env.WORKER_CONCURRENCY });
 log.info("worker started");
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, async () => {
     await worker.stop();
+    await queue.end();
+    await integrations.close();
     await db.$client.end();
     process.exit(0);
   });

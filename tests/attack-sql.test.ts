@@ -88,11 +88,23 @@ describe("raw SQL as mnetifi_app, tenant B against tenant A", () => {
   });
 
   it("enqueues jobs only for itself, whatever tenant_id it puts in the payload", async () => {
-    const payload = await asTenant(B.tenant.id, async () => {
-      const { rows } = await sql.query("select app_public.enqueue_job('some_task', $1::jsonb) as id", [JSON.stringify({ tenant_id: A.tenant.id })]);
-      return (await sql.query("select payload from graphile_worker._private_jobs where id = $1", [rows[0].id])).rows[0].payload;
-    });
-    expect(payload.tenant_id).toBe(B.tenant.id);
+    await sql.query("begin");
+    await sql.query("select set_config('app.tenant_id', $1, true)", [B.tenant.id]);
+    const { rows } = await sql.query("select app_public.enqueue_job('some_task', $1::jsonb) as id", [JSON.stringify({ tenant_id: A.tenant.id })]);
+    await sql.query("commit");
+    const job = await t.queue.query("select payload from graphile_worker._private_jobs where id = $1", [rows[0].id]);
+    expect(job.rows[0].payload.tenant_id).toBe(B.tenant.id);
+  });
+
+  it("cannot read other tenants' jobs, nor add jobs around enqueue_job", async () => {
+    await expect(asTenant(B.tenant.id, () => sql.query("select payload from graphile_worker._private_jobs"))).rejects.toMatchObject({ code: "42501" });
+    await expect(
+      asTenant(B.tenant.id, () => sql.query("select graphile_worker.add_job('send_email', $1::json)", [JSON.stringify({ tenant_id: A.tenant.id })])),
+    ).rejects.toMatchObject({ code: "42501" });
+  });
+
+  it("cannot read the rate-limit table, only use it through its functions", async () => {
+    await expect(asTenant(B.tenant.id, () => sql.query("select * from app_private.rate_limits"))).rejects.toMatchObject({ code: "42501" });
   });
 });
 

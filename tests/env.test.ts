@@ -19,7 +19,9 @@ describe("environment validation", () => {
   });
 
   it("requires a key and a domain in production", () => {
-    expect(() => parseEnv({ NODE_ENV: "production" })).toThrow(/ENCRYPTION_KEY: is required in production[\s\S]*APP_DOMAIN: is required in production/);
-    expect(() => parseEnv({ NODE_ENV: "production", APP_DOMAIN: "mnetifi.co.ke", ENCRYPTION_KEY: Buffer.alloc(32, 1).toString("base64") })).not.toThrow();
+    expect(() => parseEnv({ NODE_ENV: "production" })).toThrow(/ENCRYPTION_KEY: is required in production[\s\S]*APP_DOMAIN: is required in production[\s\S]*SMTP_URL: is required/);
+    expect(parseEnv({ NODE_ENV: "production", APP_DOMAIN: "x.co.ke", SMTP_URL: "smtp://m:25", ENCRYPTION_KEY: Buffer.alloc(32, 1).toString("base64") }).SIMULATORS).toBe(false);
+    expect(parseEnv({}).SIMULATORS).toBe(true);
+    expect(() => parseEnv({ NODE_ENV: "production", APP_DOMAIN: "mnetifi.co.ke", SMTP_URL: "smtp://mail.example:587", ENCRYPTION_KEY: Buffer.alloc(32, 1).toString("base64") })).not.toThrow();
   });
 });

@@ -50,7 +50,7 @@ describe("sessions", () => {
     await inA((tx) => tx.update(users).set({ disabledAt: new Date() }).where(and(eq(users.tenantId, A.tenant.id), eq(users.id, A.owner.id))));
     expect(await inA((tx) => validateUserSession(tx, A.tenant.id, s.token))).toBeNull();
     const res = await login(t.db, { kind: "tenant", tenant: A.tenant }, A.owner.username, TEST_PASSWORD, {});
-    expect(res).toEqual({ ok: false, error: "That username or password is not right." });
+    expect(res).toMatchObject({ ok: false, status: 401, error: expect.stringMatching(/^That username or password is not right\./) });
     await inA((tx) => tx.update(users).set({ disabledAt: null }).where(and(eq(users.tenantId, A.tenant.id), eq(users.id, A.owner.id))));
   });
 });
@@ -65,9 +65,10 @@ describe("passwords", () => {
   });
 
   it("login gives the same answer for an unknown user and a wrong password", async () => {
-    const site = { kind: "tenant" as const, tenant: A.tenant };
+    const F = await createTenantFixture(t.db, "isp-sessions-same");
+    const site = { kind: "tenant" as const, tenant: F.tenant };
     const unknown = await login(t.db, site, "nobody-here", "whatever", {});
-    const wrong = await login(t.db, site, A.owner.username, "whatever", {});
+    const wrong = await login(t.db, site, F.owner.username, "whatever", {});
     expect(unknown).toEqual(wrong);
   });
 

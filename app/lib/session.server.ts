@@ -2,14 +2,21 @@ import { redirect } from "react-router";
 import type { AppLoadContext } from "react-router";
 import { resolveViewer, type Viewer } from "../../server/context";
 import { getCaller } from "../../server/trpc/root";
+import { dashboardBlock } from "../../server/trpc/init";
 
-/** The ISP user signed in on this ISP's host, or a redirect to its login page. */
-export async function requireIspUser(context: AppLoadContext, request: Request) {
+/**
+ * The ISP user signed in on this ISP's host, or a redirect to its login page. While the
+ * dashboard is closed (email not confirmed, ISP suspended) every dashboard page redirects to
+ * /dashboard/locked, which passes { allowLocked: true }.
+ */
+export async function requireIspUser(context: AppLoadContext, request: Request, opts: { allowLocked?: boolean } = {}) {
   const { app } = context;
   if (app.site.kind !== "tenant") throw new Response("Not found", { status: 404 });
   const viewer = await resolveViewer(app, request);
   if (!viewer || viewer.kind !== "user") throw redirectToLogin(request);
-  return { viewer, tenant: app.site.tenant, caller: await getCaller(app, request) };
+  const locked = dashboardBlock(app.site.tenant.status, viewer.user.emailVerified);
+  if (locked && !opts.allowLocked) throw redirect("/dashboard/locked");
+  return { viewer, tenant: app.site.tenant, locked, caller: await getCaller(app, request) };
 }
 
 /** The platform user signed in on admin.APP_DOMAIN, or a redirect to its login page. */
@@ -21,8 +28,8 @@ export async function requirePlatformUser(context: AppLoadContext, request: Requ
   return { viewer, caller: await getCaller(app, request) };
 }
 
-export async function optionalViewer(context: AppLoadContext, request: Request): Promise<Viewer | null> {
-  return resolveViewer(context.app, request);
+export async function optionalViewer(context: AppLoadContext, request: Request, keepAlive = false): Promise<Viewer | null> {
+  return resolveViewer(context.app, request, keepAlive);
 }
 
 function redirectToLogin(request: Request) {
@@ -31,7 +38,18 @@ function redirectToLogin(request: Request) {
   return redirect(`/login?next=${encodeURIComponent(next)}`);
 }
 
-/** Only same-site paths are followed after login (no open redirects). */
+/**
+ * Only paths on this same host are followed after login (no open redirects). Browsers strip
+ * tabs and newlines from URLs, so "/\t/evil.com" would become "//evil.com": anything with a
+ * control character or a backslash is refused, and the result must resolve to this origin.
+ */
 export function safeNext(value: string | null, fallback: string) {
-  return value && value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\") ? value : fallback;
+  if (!value || !value.startsWith("/") || /[\u0000-\u001f\u007f\\]/.test(value)) return fallback;
+  try {
+    const base = "http://same.invalid";
+    const u = new URL(value, base);
+    return u.origin === base ? u.pathname + u.search + u.hash : fallback;
+  } catch {
+    return fallback;
+  }
 }

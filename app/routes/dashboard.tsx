@@ -1,22 +1,32 @@
 import { Form, NavLink, Outlet, useLoaderData } from "react-router";
 import type { Route } from "./+types/dashboard";
 import { cx } from "../components/ui";
+import { SessionTimeout } from "../components/session-timeout";
 import { requireIspUser } from "../lib/session.server";
+import { ispCan, type IspPermission } from "../../policies/permissions";
 
 export async function loader({ request, context }: Route.LoaderArgs) {
-  const { viewer, tenant } = await requireIspUser(context, request);
-  return { tenant: { name: tenant.businessName, timezone: tenant.timezone }, user: { name: viewer.user.fullName || viewer.user.username, role: viewer.user.role } };
+  const { viewer, tenant, locked } = await requireIspUser(context, request, { allowLocked: true });
+  return {
+    tenant: { name: tenant.businessName, status: tenant.status },
+    user: { name: viewer.user.fullName || viewer.user.username, role: viewer.user.role },
+    locked: Boolean(locked),
+    idleExpiresAt: viewer.idleExpiresAt.toISOString(),
+  };
 }
 
-const NAV = [
-  { to: "/dashboard", label: "Overview", end: true },
-  { to: "/dashboard/zones", label: "Zones" },
-  { to: "/dashboard/activity", label: "Activity", admin: true },
+const NAV: Array<{ to: string; label: string; end?: boolean; permission?: IspPermission }> = [
+  { to: "/dashboard", label: "Overview", end: true, permission: "dashboard.view" },
+  { to: "/dashboard/zones", label: "Zones", permission: "zones.view" },
+  { to: "/dashboard/staff", label: "Team", permission: "staff.view" },
+  { to: "/dashboard/activity", label: "Activity", permission: "audit.view" },
+  { to: "/dashboard/account", label: "My account" },
 ];
 
 export default function DashboardLayout() {
-  const { tenant, user } = useLoaderData<typeof loader>();
-  const isAdmin = user.role === "owner" || user.role === "admin";
+  const { tenant, user, locked, idleExpiresAt } = useLoaderData<typeof loader>();
+  // The menu shows only what the role may open; the server refuses the rest regardless.
+  const nav = locked ? [] : NAV.filter((n) => !n.permission || ispCan(user.role, n.permission));
   return (
     <div className="min-h-dvh">
       <header className="border-b border-slate-200 bg-white">
@@ -29,24 +39,27 @@ export default function DashboardLayout() {
             <button className="font-semibold text-slate-900 hover:underline">Sign out</button>
           </Form>
         </div>
-        <nav className="mx-auto flex max-w-6xl gap-1 overflow-x-auto px-2 sm:px-4">
-          {NAV.filter((n) => !n.admin || isAdmin).map((n) => (
-            <NavLink
-              key={n.to}
-              to={n.to}
-              end={n.end}
-              className={({ isActive }) =>
-                cx("whitespace-nowrap border-b-2 px-3 py-2.5 text-sm font-medium", isActive ? "border-brand-600 text-brand-700" : "border-transparent text-slate-600 hover:text-slate-900")
-              }
-            >
-              {n.label}
-            </NavLink>
-          ))}
-        </nav>
+        {nav.length ? (
+          <nav className="mx-auto flex max-w-6xl gap-1 overflow-x-auto px-2 sm:px-4">
+            {nav.map((n) => (
+              <NavLink
+                key={n.to}
+                to={n.to}
+                end={n.end}
+                className={({ isActive }) =>
+                  cx("whitespace-nowrap border-b-2 px-3 py-2.5 text-sm font-medium", isActive ? "border-brand-600 text-brand-700" : "border-transparent text-slate-600 hover:text-slate-900")
+                }
+              >
+                {n.label}
+              </NavLink>
+            ))}
+          </nav>
+        ) : null}
       </header>
       <main className="mx-auto max-w-6xl px-4 py-8 sm:px-6">
         <Outlet />
       </main>
+      <SessionTimeout expiresAt={idleExpiresAt} />
     </div>
   );
 }

@@ -1,11 +1,15 @@
-import { Form, data, redirect, useActionData, useLoaderData, useNavigation } from "react-router";
+import { Form, Link, data, redirect, useActionData, useLoaderData, useNavigation } from "react-router";
 import { z } from "zod";
 import type { Route } from "./+types/login";
 import { Alert, Button, Field, Logo } from "../components/ui";
 import { optionalViewer, safeNext } from "../lib/session.server";
+import { readForm } from "../lib/forms.server";
 import { login } from "../../server/services/auth";
-import { sessionCookie } from "../../server/context";
+import { requestMeta, sessionCookie } from "../../server/context";
 import { ABSOLUTE_LIFETIME_MS } from "../../server/services/sessions";
+import { TOKEN_TTL_MS } from "../../server/services/tokens";
+
+export const CHALLENGE_COOKIE = "mn_2fa";
 
 export function meta({ data }: Route.MetaArgs) {
   return [{ title: `Sign in · ${data?.title ?? "mnetifi"}` }];
@@ -15,14 +19,21 @@ function home(kind: string) {
   return kind === "admin" ? "/" : "/dashboard";
 }
 
+const NOTICES: Record<string, string> = {
+  expired: "You were signed out after 20 minutes without activity. Sign in again to continue.",
+  verified: "Your email address is confirmed and your free trial has started. Sign in to open your dashboard.",
+  reset: "Your password was changed and every device was signed out. Sign in with the new password.",
+  signedout: "You are signed out everywhere.",
+};
+
 export async function loader({ request, context }: Route.LoaderArgs) {
   const { site } = context.app;
-  if (site.kind === "public") {
-    return { title: "mnetifi", kind: "public" as const };
-  }
+  if (site.kind === "public") return { title: "mnetifi", kind: "public" as const, notice: null };
   if (site.kind !== "tenant" && site.kind !== "admin") throw data(null, { status: 404 });
-  if (await optionalViewer(context, request)) throw redirect(safeNext(new URL(request.url).searchParams.get("next"), home(site.kind)));
-  return { title: site.kind === "tenant" ? site.tenant.businessName : "mnetifi console", kind: site.kind };
+  const url = new URL(request.url);
+  if (await optionalViewer(context, request)) throw redirect(safeNext(url.searchParams.get("next"), home(site.kind)));
+  const notice = NOTICES[url.searchParams.get("notice") ?? ""] ?? null;
+  return { title: site.kind === "tenant" ? site.tenant.businessName : "mnetifi console", kind: site.kind, notice };
 }
 
 const LoginForm = z.object({
@@ -32,24 +43,25 @@ const LoginForm = z.object({
 
 export async function action({ request, context }: Route.ActionArgs) {
   const { app } = context;
-  const form = Object.fromEntries(await request.formData());
+  const form = Object.fromEntries(await readForm(request));
   const parsed = LoginForm.safeParse(form);
   const identifier = typeof form.identifier === "string" ? form.identifier : "";
   if (!parsed.success) {
     return data({ fieldErrors: z.flattenError(parsed.error).fieldErrors, formError: null, identifier }, { status: 400 });
   }
-  const result = await login(app.db, app.site, parsed.data.identifier, parsed.data.password, {
-    ip: app.ip,
-    userAgent: request.headers.get("user-agent"),
-    requestId: app.requestId,
-  });
-  if (!result.ok) return data({ fieldErrors: {}, formError: result.error, identifier }, { status: 401 });
+  const result = await login(app.db, app.site, parsed.data.identifier, parsed.data.password, requestMeta(app));
+  if (!result.ok) return data({ fieldErrors: {}, formError: result.error, identifier }, { status: result.status });
   const next = safeNext(new URL(request.url).searchParams.get("next"), home(app.site.kind));
+  if (result.step === "2fa") {
+    // The second step is tied to this browser by a short-lived cookie holding the challenge.
+    const cookie = sessionCookie(result.challenge, app.env, TOKEN_TTL_MS.login_2fa / 1000, CHALLENGE_COOKIE, "/login");
+    return redirect(`/login/2fa?next=${encodeURIComponent(next)}`, { headers: { "set-cookie": cookie } });
+  }
   return redirect(next, { headers: { "set-cookie": sessionCookie(result.token, app.env, Math.floor(ABSOLUTE_LIFETIME_MS / 1000)) } });
 }
 
 export default function Login() {
-  const { title, kind } = useLoaderData<typeof loader>();
+  const { title, kind, notice } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
   if (kind === "public") {
@@ -58,6 +70,12 @@ export default function Login() {
         <Logo className="text-lg" />
         <h1 className="mt-6 text-2xl font-bold tracking-tight">Sign in at your ISP&apos;s address</h1>
         <p className="mt-2 text-slate-600">Each ISP has its own address, such as <span className="font-mono">yourisp.mnetifi.co.ke/login</span>.</p>
+        <p className="mt-6 text-sm text-slate-600">
+          New to mnetifi?{" "}
+          <Link to="/register" className="font-semibold text-brand-700 hover:underline">
+            Register your ISP
+          </Link>
+        </p>
       </main>
     );
   }
@@ -67,9 +85,10 @@ export default function Login() {
       <p className="text-sm font-semibold text-brand-700">{kind === "admin" ? "Platform console" : "Staff sign in"}</p>
       <h1 className="mt-1 text-2xl font-bold tracking-tight">{title}</h1>
       <Form method="post" className="mt-8 grid gap-5" noValidate>
+        {notice && !result ? <Alert tone="info">{notice}</Alert> : null}
         {result?.formError ? <Alert>{result.formError}</Alert> : null}
         <Field
-          label={kind === "admin" ? "Username or email" : "Username or email"}
+          label="Username or email"
           name="identifier"
           autoComplete="username"
           autoCapitalize="none"
@@ -81,6 +100,11 @@ export default function Login() {
         <Button type="submit" disabled={busy} className="w-full py-2.5">
           {busy ? "Signing in…" : "Sign in"}
         </Button>
+        {kind === "tenant" ? (
+          <Link to="/forgot-password" className="text-center text-sm font-medium text-brand-700 hover:underline">
+            Forgot your password?
+          </Link>
+        ) : null}
       </Form>
     </main>
   );

@@ -22,10 +22,12 @@ export const auditEvents = auditSchema.table(
     changes: jsonb("changes"),
     details: jsonb("details"),
     ip: text("ip"),
+    userAgent: text("user_agent"),
     requestId: text("request_id"),
   },
   (t) => [
     index("audit_events_tenant_time_idx").on(t.tenantId, t.occurredAt),
     index("audit_events_row_idx").on(t.tenantId, t.tableName, t.rowId),
+    index("audit_events_actor_idx").on(t.tenantId, t.actorId, t.occurredAt),
   ],
 );

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { pgTable, uuid, text, timestamp, uniqueIndex, index } from "drizzle-orm/pg-core";
+import { pgTable, uuid, text, timestamp, uniqueIndex, index, smallint, integer, check } from "drizzle-orm/pg-core";
 import { timestamps, sessionLifetime } from "./columns";
 
 /** Super admin and sub-admins of the platform console. Global table, platform context only. */
@@ -10,7 +10,7 @@ export const platformUsers = pgTable(
     username: text("username").notNull(),
     email: text("email").notNull(),
     fullName: text("full_name").notNull().default(""),
-    role: text("role", { enum: ["super_admin", "support", "billing"] }).notNull(),
+    role: text("role", { enum: ["super_admin", "support", "billing", "read_only"] }).notNull(),
     passwordHash: text("password_hash").notNull(),
     disabledAt: timestamp("disabled_at", { withTimezone: true }),
     ...timestamps(),
@@ -31,4 +31,15 @@ export const platformSessions = pgTable(
     ...sessionLifetime(),
   },
   (t) => [index("platform_sessions_user_idx").on(t.userId)],
+);
+
+/** Platform-wide settings edited by the super admin: one row (id = 1). */
+export const platformSettings = pgTable(
+  "platform_settings",
+  {
+    id: smallint("id").primaryKey().default(1),
+    trialHours: integer("trial_hours").notNull().default(24),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check("platform_settings_single_row", sql`${t.id} = 1`), check("platform_settings_trial_hours", sql`${t.trialHours} between 1 and 2160`)],
 );

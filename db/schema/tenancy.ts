@@ -9,6 +9,7 @@ import {
   foreignKey,
   check,
   index,
+  jsonb,
 } from "drizzle-orm/pg-core";
 import { timestamps, sessionLifetime } from "./columns";
 
@@ -26,6 +27,9 @@ export const tenants = pgTable(
       .notNull()
       .default("pending"),
     timezone: text("timezone").notNull().default("Africa/Nairobi"),
+    /** When the owner verified the email address; the trial starts then. */
+    verifiedAt: timestamp("verified_at", { withTimezone: true }),
+    trialEndsAt: timestamp("trial_ends_at", { withTimezone: true }),
     ...timestamps(),
   },
   (t) => [
@@ -45,10 +49,19 @@ export const users = pgTable(
     username: text("username").notNull(),
     email: text("email").notNull(),
     fullName: text("full_name").notNull().default(""),
-    role: text("role", { enum: ["owner", "admin", "staff", "technician"] }).notNull(),
-    passwordHash: text("password_hash").notNull(),
+    role: text("role", { enum: ["owner", "admin", "staff", "technician", "reseller"] }).notNull(),
+    /** Null while an invited user has not set a password yet. */
+    passwordHash: text("password_hash"),
+    passwordChangedAt: timestamp("password_changed_at", { withTimezone: true }),
     emailVerifiedAt: timestamp("email_verified_at", { withTimezone: true }),
     disabledAt: timestamp("disabled_at", { withTimezone: true }),
+    /** E.164 without +, e.g. 254712345678: for SMS one-time codes. */
+    phone: text("phone"),
+    twoFactorMethod: text("two_factor_method", { enum: ["totp", "sms"] }),
+    /** TOTP key, AES-256-GCM encrypted (server/services/secrets.ts). */
+    totpKeyEnc: text("totp_key_enc"),
+    lastLoginAt: timestamp("last_login_at", { withTimezone: true }),
+    invitedBy: uuid("invited_by"),
     ...timestamps(),
   },
   (t) => [
@@ -92,5 +105,49 @@ export const zones = pgTable(
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
     uniqueIndex("zones_tenant_name_key").on(t.tenantId, sql`lower(${t.name})`),
+  ],
+);
+
+/**
+ * Single-use, expiring tokens mailed or handed to a user: email verification, password reset,
+ * invitation, the pending second step of a 2FA sign-in, and 2FA setup. Only a hash is stored.
+ */
+export const userTokens = pgTable(
+  "user_tokens",
+  {
+    tenantId: uuid("tenant_id").notNull(),
+    id: uuid("id").notNull().defaultRandom(),
+    userId: uuid("user_id").notNull(),
+    purpose: text("purpose", { enum: ["verify_email", "reset_password", "invite", "login_2fa", "setup_2fa"] }).notNull(),
+    tokenHash: text("token_hash").notNull(),
+    /** Purpose-specific state, e.g. the hash of an SMS code, the pending TOTP key, attempts. */
+    data: jsonb("data").$type<Record<string, unknown>>().notNull().default({}),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex("user_tokens_hash_key").on(t.tenantId, t.tokenHash),
+    index("user_tokens_user_idx").on(t.tenantId, t.userId, t.purpose),
+    foreignKey({ columns: [t.tenantId, t.userId], foreignColumns: [users.tenantId, users.id] }).onDelete("cascade"),
+  ],
+);
+
+/** Single-use 2FA recovery codes (hashes). */
+export const recoveryCodes = pgTable(
+  "recovery_codes",
+  {
+    tenantId: uuid("tenant_id").notNull(),
+    id: uuid("id").notNull().defaultRandom(),
+    userId: uuid("user_id").notNull(),
+    codeHash: text("code_hash").notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex("recovery_codes_hash_key").on(t.tenantId, t.userId, t.codeHash),
+    foreignKey({ columns: [t.tenantId, t.userId], foreignColumns: [users.tenantId, users.id] }).onDelete("cascade"),
   ],
 );

@@ -9,6 +9,7 @@ export type AppEvent = {
   impersonatorId?: string | null;
   details?: Record<string, unknown>;
   ip?: string | null;
+  userAgent?: string | null;
   requestId?: string | null;
 };
 
@@ -25,6 +26,7 @@ export async function recordEvent(tx: Tx, event: AppEvent) {
     action: event.action,
     details: event.details ?? null,
     ip: event.ip ?? null,
+    userAgent: event.userAgent?.slice(0, 400) ?? null,
     requestId: event.requestId ?? null,
   });
 }

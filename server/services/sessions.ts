@@ -46,16 +46,29 @@ function touched(s: Expiry, now = new Date()) {
 
 // ---- ISP users (tenant context) ----
 
-export async function createUserSession(tx: Tx, tenantId: string, userId: string, meta: Meta = {}) {
+export async function createUserSession(tx: Tx, tenantId: string, userId: string, meta: Meta = {}, now = new Date()) {
   const token = generateSessionToken();
-  const expiry = freshExpiry();
+  const expiry = freshExpiry(now);
   await tx.insert(userSessions).values({ tenantId, id: sessionIdFromToken(token), userId, ...expiry, ip: meta.ip, userAgent: meta.userAgent });
   return { token, ...expiry };
 }
 
-export type SessionUser = { id: string; username: string; email: string; fullName: string; role: string };
+export type SessionUser = {
+  id: string;
+  username: string;
+  email: string;
+  fullName: string;
+  role: string;
+  emailVerified: boolean;
+  twoFactorMethod: "totp" | "sms" | null;
+};
 
-export async function validateUserSession(tx: Tx, tenantId: string, token: string) {
+/**
+ * The session and its user, or null when it does not exist or has expired (then it is
+ * deleted). `now` is a parameter so tests can move the clock; `keepAlive` extends the idle
+ * deadline even within the once-a-minute throttle ("stay signed in").
+ */
+export async function validateUserSession(tx: Tx, tenantId: string, token: string, now = new Date(), keepAlive = false) {
   const id = sessionIdFromToken(token);
   const [row] = await tx
     .select({ session: userSessions, user: users })
@@ -63,19 +76,19 @@ export async function validateUserSession(tx: Tx, tenantId: string, token: strin
     .innerJoin(users, and(eq(users.tenantId, userSessions.tenantId), eq(users.id, userSessions.userId)))
     .where(and(eq(userSessions.tenantId, tenantId), eq(userSessions.id, id)));
   if (!row) return null;
-  const verdict = judge(row.session);
-  if (verdict === "expired" || row.user.disabledAt) {
+  const verdict = judge(row.session, now);
+  if (verdict === "expired" || row.user.disabledAt || !row.user.passwordHash) {
     await tx.delete(userSessions).where(and(eq(userSessions.tenantId, tenantId), eq(userSessions.id, id)));
     return null;
   }
   let session = row.session;
-  if (verdict === "touch") {
-    const t = touched(session);
+  if (verdict === "touch" || keepAlive) {
+    const t = touched(session, now);
     await tx.update(userSessions).set(t).where(and(eq(userSessions.tenantId, tenantId), eq(userSessions.id, id)));
     session = { ...session, ...t };
   }
-  const { id: userId, username, email, fullName, role } = row.user;
-  return { session, user: { id: userId, username, email, fullName, role } satisfies SessionUser };
+  const { id: userId, username, email, fullName, role, emailVerifiedAt, twoFactorMethod } = row.user;
+  return { session, user: { id: userId, username, email, fullName, role, emailVerified: Boolean(emailVerifiedAt), twoFactorMethod } satisfies SessionUser };
 }
 
 export async function invalidateUserSession(tx: Tx, tenantId: string, token: string) {
@@ -91,7 +104,7 @@ export async function createPlatformSession(tx: Tx, userId: string, meta: Meta =
   return { token, ...expiry };
 }
 
-export async function validatePlatformSession(tx: Tx, token: string) {
+export async function validatePlatformSession(tx: Tx, token: string, now = new Date(), keepAlive = false) {
   const id = sessionIdFromToken(token);
   const [row] = await tx
     .select({ session: platformSessions, user: platformUsers })
@@ -99,19 +112,19 @@ export async function validatePlatformSession(tx: Tx, token: string) {
     .innerJoin(platformUsers, eq(platformUsers.id, platformSessions.userId))
     .where(eq(platformSessions.id, id));
   if (!row) return null;
-  const verdict = judge(row.session);
+  const verdict = judge(row.session, now);
   if (verdict === "expired" || row.user.disabledAt) {
     await tx.delete(platformSessions).where(eq(platformSessions.id, id));
     return null;
   }
   let session = row.session;
-  if (verdict === "touch") {
-    const t = touched(session);
+  if (verdict === "touch" || keepAlive) {
+    const t = touched(session, now);
     await tx.update(platformSessions).set(t).where(eq(platformSessions.id, id));
     session = { ...session, ...t };
   }
   const { id: userId, username, email, fullName, role } = row.user;
-  return { session, user: { id: userId, username, email, fullName, role } satisfies SessionUser };
+  return { session, user: { id: userId, username, email, fullName, role, emailVerified: true, twoFactorMethod: null } satisfies SessionUser };
 }
 
 export async function invalidatePlatformSession(tx: Tx, token: string) {

@@ -21,7 +21,7 @@ export async function findTenantIdBySlugPlatform(tx: Tx, slug: string) {
 export async function createUser(
   tx: Tx,
   tenantId: string,
-  input: { username: string; email: string; fullName: string; role: "owner" | "admin" | "staff" | "technician"; password: string; verified?: boolean },
+  input: { username: string; email: string; fullName: string; role: "owner" | "admin" | "staff" | "technician" | "reseller"; password: string | null; verified?: boolean; invitedBy?: string },
 ) {
   const [user] = await tx
     .insert(users)
@@ -31,7 +31,9 @@ export async function createUser(
       email: input.email.toLowerCase(),
       fullName: input.fullName,
       role: input.role,
-      passwordHash: await hashPassword(input.password),
+      passwordHash: input.password === null ? null : await hashPassword(input.password),
+      passwordChangedAt: input.password === null ? null : new Date(),
+      invitedBy: input.invitedBy ?? null,
       emailVerifiedAt: input.verified ? new Date() : null,
     })
     .returning();

@@ -2,8 +2,27 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { withTenant, withPlatform, type Tx } from "../../db/client";
 import type { AppContext, Viewer } from "../context";
+import { ispCan, platformCan, type IspPermission, type PlatformPermission } from "../../policies/permissions";
 
 export type TrpcContext = AppContext & { viewer: Viewer | null; request: Request };
+
+/** Field-level problems found by a service (not by zod), carried as a TRPCError's cause. */
+export class FieldErrors extends Error {
+  constructor(public fieldErrors: Record<string, string[] | undefined>) {
+    super(Object.values(fieldErrors).flat().filter(Boolean).join(" "));
+  }
+}
+
+const STATUS_CODES = { 400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 409: "CONFLICT", 429: "TOO_MANY_REQUESTS" } as const;
+
+/** Turns a service's { ok: false, status, error, fieldErrors } into the matching TRPCError. */
+export function fail(r: { status: keyof typeof STATUS_CODES; error?: string; fieldErrors?: Record<string, string[] | undefined> }): never {
+  throw new TRPCError({
+    code: STATUS_CODES[r.status],
+    message: r.error ?? (r.fieldErrors ? Object.values(r.fieldErrors).flat().filter(Boolean).join(" ") : "Request refused."),
+    cause: r.fieldErrors ? new FieldErrors(r.fieldErrors) : undefined,
+  });
+}
 
 const t = initTRPC.context<TrpcContext>().create({
   errorFormatter({ shape, error }) {
@@ -15,7 +34,7 @@ const t = initTRPC.context<TrpcContext>().create({
       data: {
         ...shape.data,
         // Field errors for forms: { fieldName: ["message"] }.
-        fieldErrors: zodError ? z.flattenError(zodError).fieldErrors : undefined,
+        fieldErrors: zodError ? z.flattenError(zodError).fieldErrors : error.cause instanceof FieldErrors ? error.cause.fieldErrors : undefined,
       },
     };
   },
@@ -47,10 +66,10 @@ function inTransaction<C>(open: (ctx: C, fn: (tx: Tx) => Promise<unknown>) => Pr
 }
 
 const tenantTx = inTransaction<TrpcContext & { viewer: Extract<Viewer, { kind: "user" }> }>((ctx, fn) =>
-  withTenant(ctx.db, ctx.viewer.tenantId, { userId: ctx.viewer.user.id, actorKind: "user", requestId: ctx.requestId, ip: ctx.ip }, fn),
+  withTenant(ctx.db, ctx.viewer.tenantId, { userId: ctx.viewer.user.id, actorKind: "user", requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent }, fn),
 );
 const platformTx = inTransaction<TrpcContext & { viewer: Extract<Viewer, { kind: "platform_user" }> }>((ctx, fn) =>
-  withPlatform(ctx.db, { userId: ctx.viewer.user.id, actorKind: "platform_user", requestId: ctx.requestId, ip: ctx.ip }, fn),
+  withPlatform(ctx.db, { userId: ctx.viewer.user.id, actorKind: "platform_user", requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent }, fn),
 );
 
 /** An ISP user signed in on their own ISP's host; runs in that tenant's transaction. */
@@ -64,13 +83,29 @@ export const tenantProcedure = t.procedure.use(async ({ ctx, next }) => {
   return tenantTx({ ...ctx, viewer }, (tx) => next({ ctx: { ...ctx, viewer, tenant, tx } }));
 });
 
-/** Roles allowed to manage the ISP's settings and staff. */
-export const tenantAdminProcedure = tenantProcedure.use(({ ctx, next }) => {
-  if (!["owner", "admin"].includes(ctx.viewer.user.role)) {
-    throw new TRPCError({ code: "FORBIDDEN", message: "Only the ISP's owner or an admin can do this." });
-  }
-  return next();
-});
+/** Why an ISP's dashboard is closed to its users right now, or null when it is open. */
+export function dashboardBlock(tenantStatus: string, emailVerified: boolean): string | null {
+  if (!emailVerified) return "Confirm your email address first: open the link we emailed you.";
+  if (tenantStatus === "pending") return "Confirm your email address first: open the link we emailed you.";
+  if (tenantStatus === "suspended") return "This ISP's dashboard is suspended until the subscription is paid.";
+  if (tenantStatus === "blocked") return "This ISP's dashboard has been blocked. Contact mnetifi support.";
+  return null;
+}
+
+/**
+ * An ISP user allowed `permission` by the role matrix (policies/permissions.ts), with a
+ * confirmed email, on an ISP whose dashboard is open. Every ISP feature procedure uses this.
+ */
+export function ispProcedure(permission: IspPermission) {
+  return tenantProcedure.use(({ ctx, next }) => {
+    const blocked = dashboardBlock(ctx.tenant.status, ctx.viewer.user.emailVerified);
+    if (blocked) throw new TRPCError({ code: "FORBIDDEN", message: blocked });
+    if (!ispCan(ctx.viewer.user.role, permission)) {
+      throw new TRPCError({ code: "FORBIDDEN", message: "Your role does not allow this. Ask your ISP's owner." });
+    }
+    return next();
+  });
+}
 
 /** A platform user signed in on admin.APP_DOMAIN; runs in the platform context. */
 export const platformProcedure = t.procedure.use(async ({ ctx, next }) => {
@@ -79,3 +114,11 @@ export const platformProcedure = t.procedure.use(async ({ ctx, next }) => {
   if (!viewer || viewer.kind !== "platform_user") throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
   return platformTx({ ...ctx, viewer }, (tx) => next({ ctx: { ...ctx, viewer, tx } }));
 });
+
+/** A platform user allowed `permission` by the platform role matrix. */
+export function platformPermissionProcedure(permission: PlatformPermission) {
+  return platformProcedure.use(({ ctx, next }) => {
+    if (!platformCan(ctx.viewer.user.role, permission)) throw new TRPCError({ code: "FORBIDDEN", message: "Your console role does not allow this." });
+    return next();
+  });
+}

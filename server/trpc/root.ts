@@ -3,6 +3,9 @@ import { meRouter } from "./routers/me";
 import { zonesRouter } from "./routers/zones";
 import { activityRouter } from "./routers/activity";
 import { platformRouter } from "./routers/platform";
+import { registrationRouter } from "./routers/registration";
+import { accountRouter } from "./routers/account";
+import { staffRouter } from "./routers/staff";
 import { resolveViewer, type AppContext } from "../context";
 import type { TrpcContext } from "./init";
 
@@ -11,6 +14,9 @@ export const appRouter = createTRPCRouter({
   zones: zonesRouter,
   activity: activityRouter,
   platform: platformRouter,
+  registration: registrationRouter,
+  account: accountRouter,
+  staff: staffRouter,
 });
 export type AppRouter = typeof appRouter;
 

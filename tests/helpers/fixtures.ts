@@ -6,6 +6,8 @@ import type { AppContext } from "../../server/context";
 import { SESSION_COOKIE } from "../../server/context";
 import type { Site, TenantInfo } from "../../server/services/hosts";
 import { parseEnv } from "../../server/env";
+import { createSecretBox } from "../../server/services/secrets";
+import type { Integrations } from "../../server/integrations";
 import { pino } from "pino";
 
 export const TEST_PASSWORD = "Correct-Horse-Battery-9";
@@ -17,11 +19,11 @@ export type TenantFixture = {
   token: string;
 };
 
-/** An ISP with an owner (signed in: token), and one zone. */
+/** An ISP (active) with a signed-in user of the given role (token), and one zone. */
 export async function createTenantFixture(db: Db, slug: string, role: "owner" | "admin" | "staff" | "technician" = "owner"): Promise<TenantFixture> {
   const t = await withPlatform(db, null, (tx) => createTenant(tx, { slug, businessName: `${slug} Networks`, status: "active" }));
   return withTenant(db, t.id, null, async (tx) => {
-    const owner = await createUser(tx, t.id, { username: `${slug}-owner`, email: `owner@${slug}.test`, fullName: `${slug} owner`, role, password: TEST_PASSWORD });
+    const owner = await createUser(tx, t.id, { username: `${slug}-owner`, email: `owner@${slug}.test`, fullName: `${slug} owner`, role, password: TEST_PASSWORD, verified: true });
     const zone = await createZone(tx, t.id, { name: `${slug} central`, description: "" });
     const session = await createUserSession(tx, t.id, owner.id);
     return {
@@ -33,11 +35,28 @@ export async function createTenantFixture(db: Db, slug: string, role: "owner" | 
   });
 }
 
-export const testEnv = parseEnv({ NODE_ENV: "test", APP_DOMAIN: "mnetifi.test", LOG_LEVEL: "silent" });
-export const silentLog = pino({ level: "silent" });
+/** Another user on an existing fixture's ISP, signed in. */
+export async function addUser(db: Db, f: TenantFixture, role: "admin" | "staff" | "technician", username: string) {
+  return withTenant(db, f.tenant.id, null, async (tx) => {
+    const u = await createUser(tx, f.tenant.id, { username, email: `${username}@${f.tenant.slug}.test`, fullName: username, role, password: TEST_PASSWORD, verified: true });
+    const s = await createUserSession(tx, f.tenant.id, u.id);
+    return { id: u.id, token: s.token };
+  });
+}
 
-export function appContext(db: Db, site: Site): AppContext {
-  return { db, env: testEnv, log: silentLog, requestId: "test-request", site, ip: "127.0.0.1" };
+export const testEnv = parseEnv({ NODE_ENV: "test", APP_DOMAIN: "mnetifi.test", LOG_LEVEL: "silent", SIMULATORS: "false" });
+export const silentLog = pino({ level: "silent" });
+export const testSecrets = createSecretBox(Buffer.alloc(32, 9));
+
+/** Integrations that refuse to be used: for tests that must not send anything. */
+export const noIntegrations: Integrations = {
+  mailer: { send: async () => { throw new Error("no mailer in this test"); }, close() {} },
+  platformSms: { send: async () => { throw new Error("no SMS sender in this test"); } },
+  close: async () => {},
+};
+
+export function appContext(db: Db, site: Site, integrations: Integrations = noIntegrations): AppContext {
+  return { db, env: testEnv, log: silentLog, requestId: "test-request", site, ip: "127.0.0.1", userAgent: "vitest", secrets: testSecrets, integrations };
 }
 
 export function requestWithSession(host: string, token: string | null, path = "/", init: RequestInit = {}) {

@@ -9,7 +9,7 @@ import { ensureRolesAndDatabase } from "../../db/bootstrap";
 import { migrateDatabase } from "../../db/migrate";
 
 export const TEMPLATE_DB = "mnetifi_template";
-export const TEST_PASSWORDS = { owner: "test-owner-pw", app: "test-app-pw" };
+export const TEST_PASSWORDS = { owner: "test-owner-pw", app: "test-app-pw", worker: "test-worker-pw" };
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 import { asc } from "drizzle-orm";
 import { tenants } from "../../../db/schema";
-import { createTRPCRouter, platformProcedure } from "../init";
+import { createTRPCRouter, platformPermissionProcedure } from "../init";
 
 export const platformRouter = createTRPCRouter({
-  tenants: platformProcedure.query(({ ctx }) => ctx.tx.select().from(tenants).orderBy(asc(tenants.createdAt))),
+  tenants: platformPermissionProcedure("tenants.view").query(({ ctx }) => ctx.tx.select().from(tenants).orderBy(asc(tenants.createdAt))),
 });

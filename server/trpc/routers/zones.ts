@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { TRPCError } from "@trpc/server";
-import { createTRPCRouter, tenantProcedure, tenantAdminProcedure } from "../init";
+import { createTRPCRouter, ispProcedure } from "../init";
 import * as zones from "../../services/zones";
 
 export const zoneInput = z.object({
@@ -29,13 +29,13 @@ async function mapUnique<T>(p: Promise<T>): Promise<T> {
 }
 
 export const zonesRouter = createTRPCRouter({
-  list: tenantProcedure.query(({ ctx }) => zones.listZones(ctx.tx, ctx.tenant.id)),
-  byId: tenantProcedure.input(byId).query(async ({ ctx, input }) => (await zones.getZone(ctx.tx, ctx.tenant.id, input.id)) ?? notFound()),
-  create: tenantAdminProcedure.input(zoneInput).mutation(({ ctx, input }) => mapUnique(zones.createZone(ctx.tx, ctx.tenant.id, input))),
-  update: tenantAdminProcedure
+  list: ispProcedure("zones.view").query(({ ctx }) => zones.listZones(ctx.tx, ctx.tenant.id)),
+  byId: ispProcedure("zones.view").input(byId).query(async ({ ctx, input }) => (await zones.getZone(ctx.tx, ctx.tenant.id, input.id)) ?? notFound()),
+  create: ispProcedure("zones.manage").input(zoneInput).mutation(({ ctx, input }) => mapUnique(zones.createZone(ctx.tx, ctx.tenant.id, input))),
+  update: ispProcedure("zones.manage")
     .input(byId.extend(zoneInput.shape))
     .mutation(async ({ ctx, input: { id, ...data } }) => (await mapUnique(zones.updateZone(ctx.tx, ctx.tenant.id, id, data))) ?? notFound()),
-  delete: tenantAdminProcedure.input(byId).mutation(async ({ ctx, input }) => {
+  delete: ispProcedure("zones.manage").input(byId).mutation(async ({ ctx, input }) => {
     if (!(await zones.deleteZone(ctx.tx, ctx.tenant.id, input.id))) notFound();
     return { ok: true as const };
   }),

@@ -1,0 +1,60 @@
+import { Form, data, redirect, useActionData, useLoaderData, useNavigation } from "react-router";
+import type { Route } from "./+types/accept-invite";
+import { Alert, Button, Field } from "../components/ui";
+import { AuthPage } from "../components/auth-page";
+import { readForm, formValues } from "../lib/forms.server";
+import { acceptInvite, describeInvite } from "../../server/services/staff";
+import { requestMeta, sessionCookie } from "../../server/context";
+import { ABSOLUTE_LIFETIME_MS } from "../../server/services/sessions";
+
+export function meta() {
+  return [{ title: "Accept your invitation · mnetifi" }];
+}
+
+export async function loader({ request, context }: Route.LoaderArgs) {
+  const { app } = context;
+  if (app.site.kind !== "tenant") throw data(null, { status: 404 });
+  const token = new URL(request.url).searchParams.get("token") ?? "";
+  return { token, business: app.site.tenant.businessName, invite: token ? await describeInvite(app.db, app.site.tenant, token) : null };
+}
+
+export async function action({ request, context }: Route.ActionArgs) {
+  const { app } = context;
+  if (app.site.kind !== "tenant") throw data(null, { status: 404 });
+  const v = formValues(await readForm(request));
+  const r = await acceptInvite(app.db, app.site.tenant, v.token ?? "", { username: v.username ?? "", password: v.password ?? "", confirmPassword: v.confirmPassword ?? "" }, requestMeta(app));
+  if (!r.ok) return data({ error: "error" in r ? r.error : null, fieldErrors: ("fieldErrors" in r ? r.fieldErrors : {}) as Record<string, string[]>, username: v.username ?? "" }, { status: 400 });
+  return redirect("/dashboard", { headers: { "set-cookie": sessionCookie(r.token, app.env, Math.floor(ABSOLUTE_LIFETIME_MS / 1000)) } });
+}
+
+export default function AcceptInvite() {
+  const { token, business, invite } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state !== "idle";
+  if (!invite) {
+    return (
+      <AuthPage kicker="Invitation" title={business}>
+        <div className="mt-6">
+          <Alert>This invitation has expired or was already used. Ask the person who invited you to send a new one.</Alert>
+        </div>
+      </AuthPage>
+    );
+  }
+  return (
+    <AuthPage kicker={`Join as ${invite.role}`} title={business}>
+      <p className="mt-2 text-sm text-slate-600">
+        Welcome, {invite.fullName}. Choose how you&apos;ll sign in ({invite.email}).
+      </p>
+      <Form method="post" className="mt-6 grid gap-4" noValidate>
+        {result?.error ? <Alert>{result.error}</Alert> : null}
+        <input type="hidden" name="token" value={token} />
+        <Field label="Username" name="username" defaultValue={result?.username ?? invite.username} error={result?.fieldErrors.username?.[0]} autoComplete="username" autoCapitalize="none" />
+        <Field label="Password" name="password" type="password" autoComplete="new-password" error={result?.fieldErrors.password?.join(" ")} hint="At least 12 characters, not a common password." />
+        <Field label="Confirm password" name="confirmPassword" type="password" autoComplete="new-password" error={result?.fieldErrors.confirmPassword?.[0]} />
+        <Button type="submit" disabled={busy} className="w-full py-2.5">
+          {busy ? "Joining…" : "Accept and sign in"}
+        </Button>
+      </Form>
+    </AuthPage>
+  );
+}

@@ -1,0 +1,47 @@
+import { Form, data, redirect, useActionData, useLoaderData, useNavigation } from "react-router";
+import type { Route } from "./+types/reset-password";
+import { Alert, Button, Field } from "../components/ui";
+import { AuthPage } from "../components/auth-page";
+import { readForm } from "../lib/forms.server";
+import { resetPassword } from "../../server/services/auth";
+import { requestMeta } from "../../server/context";
+
+export function meta() {
+  return [{ title: "Choose a new password · mnetifi" }];
+}
+
+export function loader({ request, context }: Route.LoaderArgs) {
+  if (context.app.site.kind !== "tenant") throw data(null, { status: 404 });
+  return { token: new URL(request.url).searchParams.get("token") ?? "", business: context.app.site.tenant.businessName };
+}
+
+export async function action({ request, context }: Route.ActionArgs) {
+  const { app } = context;
+  if (app.site.kind !== "tenant") throw data(null, { status: 404 });
+  const f = await readForm(request);
+  const token = String(f.get("token") ?? "");
+  const password = String(f.get("password") ?? "");
+  if (password !== String(f.get("confirmPassword") ?? "")) return data({ error: null, fieldErrors: { confirmPassword: ["The two passwords are not the same."] } as Record<string, string[]> }, { status: 400 });
+  const r = await resetPassword(app.db, app.site.tenant, token, password, requestMeta(app));
+  if (!r.ok) return data({ error: r.error ?? null, fieldErrors: (r.fieldErrors ?? {}) as Record<string, string[]> }, { status: r.status });
+  return redirect("/login?notice=reset");
+}
+
+export default function ResetPassword() {
+  const { token, business } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state !== "idle";
+  return (
+    <AuthPage kicker="Choose a new password" title={business}>
+      <Form method="post" className="mt-6 grid gap-4" noValidate>
+        {result?.error ? <Alert>{result.error}</Alert> : null}
+        <input type="hidden" name="token" value={token} />
+        <Field label="New password" name="password" type="password" autoComplete="new-password" error={result?.fieldErrors.password?.join(" ")} hint="At least 12 characters, not a common password." />
+        <Field label="Confirm new password" name="confirmPassword" type="password" autoComplete="new-password" error={result?.fieldErrors.confirmPassword?.[0]} />
+        <Button type="submit" disabled={busy} className="w-full py-2.5">
+          {busy ? "Saving…" : "Save and sign out everywhere"}
+        </Button>
+      </Form>
+    </AuthPage>
+  );
+}

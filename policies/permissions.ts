@@ -1,0 +1,70 @@
+/**
+ * The role/permission matrix. The server enforces it in every procedure
+ * (server/trpc/init.ts: `can(...)` middlewares); the UI reads the same table to hide or
+ * disable what a role cannot do. Adding a permission means adding it here, nowhere else.
+ */
+
+export const ISP_ROLES = ["owner", "admin", "staff", "technician", "reseller"] as const;
+export type IspRole = (typeof ISP_ROLES)[number];
+
+export const PLATFORM_ROLES = ["super_admin", "support", "billing", "read_only"] as const;
+export type PlatformRole = (typeof PLATFORM_ROLES)[number];
+
+export const ISP_PERMISSIONS = {
+  "dashboard.view": "See the dashboard overview",
+  "zones.view": "See zones",
+  "zones.manage": "Create, rename and delete zones",
+  "staff.view": "See staff accounts",
+  "staff.manage": "Invite staff, change roles, deactivate accounts",
+  "audit.view": "Read the ISP's activity log",
+  "settings.manage": "Change the ISP's settings",
+  "customers.view": "See customers (later issue)",
+  "customers.manage": "Create and change customers (later issue)",
+  "vouchers.manage": "Generate and manage vouchers (later issue)",
+  "billing.manage": "Pay the platform subscription (later issue)",
+} as const;
+export type IspPermission = keyof typeof ISP_PERMISSIONS;
+
+const ALL_ISP = Object.keys(ISP_PERMISSIONS) as IspPermission[];
+
+export const ISP_MATRIX: Record<IspRole, readonly IspPermission[]> = {
+  owner: ALL_ISP,
+  admin: ALL_ISP.filter((p) => p !== "billing.manage"),
+  staff: ["dashboard.view", "zones.view", "staff.view", "customers.view", "customers.manage", "vouchers.manage"],
+  technician: ["dashboard.view", "zones.view", "customers.view", "customers.manage"],
+  reseller: ["dashboard.view", "vouchers.manage"],
+};
+
+export const PLATFORM_PERMISSIONS = {
+  "tenants.view": "See ISPs and their usage",
+  "tenants.manage": "Suspend, block and restore ISPs",
+  "tenants.impersonate": "Enter an ISP's dashboard for troubleshooting",
+  "billing.view": "See platform billing",
+  "billing.manage": "Record payments, change tiers and prices",
+  "settings.manage": "Change platform settings (trial length, senders)",
+  "admins.manage": "Manage platform sub-admins",
+  "audit.view": "Read the platform audit log",
+} as const;
+export type PlatformPermission = keyof typeof PLATFORM_PERMISSIONS;
+
+export const PLATFORM_MATRIX: Record<PlatformRole, readonly PlatformPermission[]> = {
+  super_admin: Object.keys(PLATFORM_PERMISSIONS) as PlatformPermission[],
+  support: ["tenants.view", "tenants.impersonate", "billing.view", "audit.view"],
+  billing: ["tenants.view", "billing.view", "billing.manage"],
+  read_only: ["tenants.view", "billing.view", "audit.view"],
+};
+
+export function ispCan(role: string, permission: IspPermission): boolean {
+  return (ISP_MATRIX[role as IspRole] ?? []).includes(permission);
+}
+
+export function platformCan(role: string, permission: PlatformPermission): boolean {
+  return (PLATFORM_MATRIX[role as PlatformRole] ?? []).includes(permission);
+}
+
+/** Roles an ISP user may hand out: nobody creates owners, admins cannot create admins. */
+export function assignableRoles(actorRole: string): IspRole[] {
+  if (actorRole === "owner") return ["admin", "staff", "technician", "reseller"];
+  if (actorRole === "admin") return ["staff", "technician", "reseller"];
+  return [];
+}

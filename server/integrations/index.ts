@@ -1,0 +1,48 @@
+import type { Logger } from "pino";
+import type { Env } from "../env";
+import { createSmtpMailer, type Mailer } from "./email";
+import { createAfricasTalkingSender } from "./sms/africastalking";
+import type { SmsSender } from "./sms";
+import { startSmtpSim, type SmtpSim } from "../../sim/smtp";
+import { startSmsSim, type SmsSim } from "../../sim/sms";
+
+/** The outside systems the product talks to, each behind a small interface. */
+export type Integrations = {
+  mailer: Mailer;
+  /** The platform's own SMS sender (one-time codes, reminders), not an ISP's. */
+  platformSms: SmsSender;
+  /** Present when the local simulators run in-process (development, demo, e2e). */
+  sims?: { smtp: SmtpSim; sms: SmsSim };
+  close(): Promise<void>;
+};
+
+const SMS_SIM_KEY = "sim-at-key";
+
+/** Real providers from the environment, or the simulators when SIMULATORS is on. */
+export async function createIntegrations(env: Env, log: Logger): Promise<Integrations> {
+  if (env.SIMULATORS) {
+    const smtp = await startSmtpSim({ smtpPort: env.SMTP_SIM_PORT, httpPort: env.SMTP_SIM_HTTP_PORT });
+    const sms = await startSmsSim({ port: env.SMS_SIM_PORT, apiKey: SMS_SIM_KEY, username: "sandbox" });
+    log.info({ smtp: smtp.url, inbox: smtp.inboxUrl, sms: sms.baseUrl }, "simulators started");
+    const mailer = createSmtpMailer({ url: smtp.url, from: env.MAIL_FROM });
+    return {
+      mailer,
+      platformSms: createAfricasTalkingSender({ baseUrl: sms.baseUrl, apiKey: SMS_SIM_KEY, username: "sandbox", from: "MNETIFI" }),
+      sims: { smtp, sms },
+      async close() {
+        mailer.close();
+        await Promise.all([smtp.stop(), sms.stop()]);
+      },
+    };
+  }
+  const mailer = createSmtpMailer({ url: env.SMTP_URL ?? "smtp://127.0.0.1:25", from: env.MAIL_FROM });
+  const platformSms: SmsSender =
+    env.PLATFORM_SMS_API_KEY && env.PLATFORM_SMS_USERNAME
+      ? createAfricasTalkingSender({ baseUrl: env.PLATFORM_SMS_BASE_URL, apiKey: env.PLATFORM_SMS_API_KEY, username: env.PLATFORM_SMS_USERNAME, from: env.PLATFORM_SMS_SENDER_ID })
+      : {
+          async send() {
+            throw new Error("The platform SMS sender is not configured (PLATFORM_SMS_API_KEY, PLATFORM_SMS_USERNAME).");
+          },
+        };
+  return { mailer, platformSms, async close() { mailer.close(); } };
+}

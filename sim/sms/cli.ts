@@ -1,0 +1,18 @@
+// Standalone Africa's Talking simulator: `npx tsx sim/sms/cli.ts`. Point the app's AT base URL at the printed URL.
+import { startSmsSim } from "./index";
+
+const port = Number(process.env.SMS_SIM_PORT ?? 2590);
+
+const sim = await startSmsSim({ port, deliveryReportUrl: process.env.SMS_SIM_DELIVERY_REPORT_URL || undefined });
+console.log(`Africa's Talking simulator listening on ${sim.baseUrl} (POST /version1/messaging)`);
+console.log(`  apiKey "${sim.apiKey}", username "${sim.username}"`);
+console.log(`  Sent messages: GET ${sim.baseUrl}/_sim/messages  ·  script failures: POST ${sim.baseUrl}/_sim/script`);
+
+const shutdown = () => {
+  sim.stop().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.once("SIGINT", shutdown);
+process.once("SIGTERM", shutdown);
