@@ -1,7 +1,7 @@
 import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useMatches, data } from "react-router";
 import type { Route } from "./+types/root";
 import "./app.css";
-import { NotFoundPage, ErrorPage } from "./components/error-pages";
+import { NotFoundPage, ErrorPage, ForbiddenPage } from "./components/error-pages";
 
 export const links: Route.LinksFunction = () => [{ rel: "icon", href: "/favicon.svg", type: "image/svg+xml" }];
 
@@ -47,6 +47,7 @@ export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
     return <NotFoundPage unknownIsp={d?.reason === "unknown-isp" ? d.slug : undefined} />;
   }
   const status = isRouteErrorResponse(error) ? error.status : 500;
+  if (status === 403) return <ForbiddenPage />;
   const detail = import.meta.env.DEV && error instanceof Error ? error.stack : undefined;
   return <ErrorPage status={status} detail={detail} />;
 }

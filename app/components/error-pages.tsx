@@ -33,3 +33,16 @@ export function ErrorPage({ status, detail }: { status: number; detail?: string 
     </main>
   );
 }
+
+export function ForbiddenPage() {
+  return (
+    <main className="mx-auto flex min-h-dvh max-w-lg flex-col items-center justify-center px-6 text-center">
+      <p className="text-sm font-semibold text-amber-600">403</p>
+      <h1 className="mt-2 text-2xl font-bold tracking-tight">Your role cannot open this page</h1>
+      <p className="mt-3 text-slate-600">Ask your ISP&apos;s owner or an admin if you need it.</p>
+      <a href="/dashboard" className="mt-6 rounded-lg bg-brand-600 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-700">
+        Back to the dashboard
+      </a>
+    </main>
+  );
+}

@@ -1,4 +1,5 @@
-import { redirect } from "react-router";
+import { data, redirect } from "react-router";
+import { ispCan, type IspPermission } from "../../policies/permissions";
 import type { AppLoadContext } from "react-router";
 import { resolveViewer, type Viewer } from "../../server/context";
 import { getCaller } from "../../server/trpc/root";
@@ -9,13 +10,15 @@ import { dashboardBlock } from "../../server/trpc/init";
  * dashboard is closed (email not confirmed, ISP suspended) every dashboard page redirects to
  * /dashboard/locked, which passes { allowLocked: true }.
  */
-export async function requireIspUser(context: AppLoadContext, request: Request, opts: { allowLocked?: boolean } = {}) {
+export async function requireIspUser(context: AppLoadContext, request: Request, opts: { allowLocked?: boolean; permission?: IspPermission } = {}) {
   const { app } = context;
   if (app.site.kind !== "tenant") throw new Response("Not found", { status: 404 });
   const viewer = await resolveViewer(app, request);
   if (!viewer || viewer.kind !== "user") throw redirectToLogin(request);
   const locked = dashboardBlock(app.site.tenant.status, viewer.user.emailVerified);
   if (locked && !opts.allowLocked) throw redirect("/dashboard/locked");
+  // A page the role may not open is a clear 403, not a failed procedure deep in the loader.
+  if (opts.permission && !ispCan(viewer.user.role, opts.permission)) throw data({ reason: "forbidden" }, { status: 403 });
   return { viewer, tenant: app.site.tenant, locked, caller: await getCaller(app, request) };
 }
 

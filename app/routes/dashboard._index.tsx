@@ -8,7 +8,7 @@ export function meta() {
 }
 
 export async function loader({ request, context }: Route.LoaderArgs) {
-  const { caller, viewer, tenant } = await requireIspUser(context, request);
+  const { caller, viewer, tenant } = await requireIspUser(context, request, { permission: "dashboard.view" });
   const zones = await caller.zones.list();
   return { name: viewer.user.fullName || viewer.user.username, business: tenant.businessName, status: tenant.status, zoneCount: zones.length };
 }

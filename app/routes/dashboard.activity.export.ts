@@ -11,7 +11,7 @@ function csvCell(v: unknown) {
 
 /** The filtered activity log as CSV; the export itself is audited. */
 export async function loader({ request, context }: Route.LoaderArgs) {
-  const { caller, tenant } = await requireIspUser(context, request);
+  const { caller, tenant } = await requireIspUser(context, request, { permission: "audit.view" });
   const events = await caller.activity.recent({ ...activityFilterFrom(new URL(request.url)), limit: 1000 });
   await caller.activity.exported({ format: "csv", rows: events.length });
   const header = ["time", "what", "action", "who", "ip", "user_agent", "table", "row"];

@@ -12,7 +12,7 @@ export function meta() {
 }
 
 export async function loader({ request, context }: Route.LoaderArgs) {
-  const { caller, tenant } = await requireIspUser(context, request);
+  const { caller, tenant } = await requireIspUser(context, request, { permission: "audit.view" });
   const filter = activityFilterFrom(new URL(request.url));
   const [events, staff] = await Promise.all([caller.activity.recent({ ...filter, limit: 200 }), caller.staff.list()]);
   return { events, staff: staff.map((s) => ({ id: s.id, name: s.fullName || s.username })), timezone: tenant.timezone };

@@ -12,7 +12,7 @@ export function meta() {
 }
 
 export async function loader({ request, context }: Route.LoaderArgs) {
-  const { caller, viewer, tenant } = await requireIspUser(context, request);
+  const { caller, viewer, tenant } = await requireIspUser(context, request, { permission: "staff.view" });
   return { staff: await caller.staff.list(), me: { id: viewer.user.id, role: viewer.user.role }, canManage: ispCan(viewer.user.role, "staff.manage"), timezone: tenant.timezone };
 }
 

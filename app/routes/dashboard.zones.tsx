@@ -10,7 +10,7 @@ export function meta() {
 }
 
 export async function loader({ request, context }: Route.LoaderArgs) {
-  const { caller, viewer } = await requireIspUser(context, request);
+  const { caller, viewer } = await requireIspUser(context, request, { permission: "zones.view" });
   return { zones: await caller.zones.list(), canEdit: viewer.user.role === "owner" || viewer.user.role === "admin" };
 }
 

@@ -3,6 +3,7 @@ import type { Route } from "./+types/verify-email";
 import { Alert, Button } from "../components/ui";
 import { AuthPage } from "../components/auth-page";
 import { readForm } from "../lib/forms.server";
+import { optionalViewer } from "../lib/session.server";
 import { verifyEmail } from "../../server/services/registration";
 import { requestMeta } from "../../server/context";
 
@@ -23,7 +24,8 @@ export async function action({ request, context }: Route.ActionArgs) {
   const token = String((await readForm(request)).get("token") ?? "");
   const r = await verifyEmail(app.db, app.site.tenant, token, requestMeta(app));
   if (!r.ok) return data({ error: r.error }, { status: 400 });
-  return redirect("/login?notice=verified");
+  // Signed in already (the usual case: they asked for the link from the closed dashboard)?
+  return redirect((await optionalViewer(context, request)) ? "/dashboard?welcome=1" : "/login?notice=verified");
 }
 
 export default function VerifyEmail() {
