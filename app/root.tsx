@@ -1,6 +1,7 @@
 import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useMatches, data } from "react-router";
 import type { Route } from "./+types/root";
 import "./app.css";
+import { useNonce } from "./lib/nonce";
 import { NotFoundPage, ErrorPage, ForbiddenPage } from "./components/error-pages";
 
 export const links: Route.LinksFunction = () => [{ rel: "icon", href: "/favicon.svg", type: "image/svg+xml" }];
@@ -20,6 +21,7 @@ function useWantsScripts() {
 
 export function Layout({ children }: { children: React.ReactNode }) {
   const scripts = useWantsScripts();
+  const nonce = useNonce();
   return (
     <html lang="en">
       <head>
@@ -30,8 +32,8 @@ export function Layout({ children }: { children: React.ReactNode }) {
       </head>
       <body className="min-h-dvh">
         {children}
-        {scripts ? <ScrollRestoration /> : null}
-        {scripts ? <Scripts /> : null}
+        {scripts ? <ScrollRestoration nonce={nonce} /> : null}
+        {scripts ? <Scripts nonce={nonce} /> : null}
       </body>
     </html>
   );

@@ -18,6 +18,8 @@ export type AppContext = {
   userAgent: string | null;
   secrets: SecretBox;
   integrations: Integrations;
+  /** Per-request nonce of the Content-Security-Policy (inline scripts must carry it). */
+  cspNonce: string;
 };
 
 /** Runs the product on plain http on *.localhost; everywhere else https. */

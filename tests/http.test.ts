@@ -54,3 +54,26 @@ describe("same-origin rule for non-GET requests", () => {
     expect(noOrigin.body).toBe("reached");
   });
 });
+
+describe("security headers", () => {
+  it("every response carries a nonce CSP, frame-ancestors none and a strict referrer policy; HSTS on https", async () => {
+    const srv = await serve(createBaseApp({ db: t.db, log: silentLog, https: true }));
+    const a = await srv.request("GET", "/healthz");
+    const b = await srv.request("GET", "/healthz");
+    const csp = String(a.headers["content-security-policy"]);
+    expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]{24}'/);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("object-src 'none'");
+    expect(csp).not.toBe(String(b.headers["content-security-policy"])); // a fresh nonce each time
+    expect(a.headers["referrer-policy"]).toBe("strict-origin-when-cross-origin");
+    expect(a.headers["strict-transport-security"]).toBe("max-age=31536000; includeSubDomains");
+    expect(a.headers["x-content-type-options"]).toBe("nosniff");
+  });
+
+  it("no HSTS and no upgrade-insecure-requests on plain-http local development", async () => {
+    const srv = await serve(createBaseApp({ db: t.db, log: silentLog, https: false }));
+    const res = await srv.request("GET", "/healthz");
+    expect(res.headers["strict-transport-security"]).toBeUndefined();
+    expect(String(res.headers["content-security-policy"])).not.toContain("upgrade-insecure-requests");
+  });
+});

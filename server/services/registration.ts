@@ -58,7 +58,14 @@ function isUniqueViolation(err: unknown, constraint?: string) {
  */
 export async function registerIsp(db: Db, input: RegistrationInput, meta: RequestMeta, tenantUrl: (slug: string) => string): Promise<RegistrationResult> {
   const parsed = registrationInput.safeParse(input);
-  if (!parsed.success) return { ok: false, status: 400, fieldErrors: z.flattenError(parsed.error).fieldErrors as Record<string, string[]> };
+  // Report a taken subdomain together with every other problem, not one round trip later.
+  const slug = String(input.slug ?? "").trim().toLowerCase();
+  const taken = !slugProblem(slug) && (await findTenantBySlug(db, slug)) ? ["That address is already taken."] : null;
+  if (!parsed.success || taken) {
+    const fieldErrors = parsed.success ? {} : (z.flattenError(parsed.error).fieldErrors as Record<string, string[]>);
+    if (taken) fieldErrors.slug = taken;
+    return { ok: false, status: taken && parsed.success ? 409 : 400, fieldErrors };
+  }
   const v = parsed.data;
   try {
     return await withPlatform(db, { actorKind: "anonymous", requestId: meta.requestId, ip: meta.ip, userAgent: meta.userAgent }, async (tx) => {

@@ -56,7 +56,7 @@ export const noIntegrations: Integrations = {
 };
 
 export function appContext(db: Db, site: Site, integrations: Integrations = noIntegrations): AppContext {
-  return { db, env: testEnv, log: silentLog, requestId: "test-request", site, ip: "127.0.0.1", userAgent: "vitest", secrets: testSecrets, integrations };
+  return { db, env: testEnv, log: silentLog, requestId: "test-request", site, ip: "127.0.0.1", userAgent: "vitest", secrets: testSecrets, integrations, cspNonce: "test-nonce" };
 }
 
 export function requestWithSession(host: string, token: string | null, path = "/", init: RequestInit = {}) {
