@@ -3,14 +3,16 @@
 create or replace function audit.redact(row_data jsonb) returns jsonb
   language sql immutable as $$
   select coalesce(jsonb_object_agg(key,
-           case when key ~* '(password|secret|token|passkey|api_key|_enc$|encrypted|totp|recovery)'
+           case when key ~* '(password|secret|token|passkey|api_key|_enc$|encrypted|totp|recovery|_hash$|^data$)'
                 then to_jsonb('[redacted]'::text) else value end), '{}'::jsonb)
   from jsonb_each(row_data)
 $$;
 
 -- Generic row-change trigger. For UPDATE it records only the changed fields ({field: {from, to}}).
+-- SECURITY DEFINER: row-change records are written with the owner's rights, so the app role
+-- itself can only ever add app events (see audit_append below), never forge a row change.
 create or replace function audit.log_row_change() returns trigger
-  language plpgsql as $$
+  language plpgsql security definer set search_path = pg_catalog, public, audit as $$
 declare
   raw_new jsonb := case when tg_op <> 'DELETE' then to_jsonb(new) end;
   raw_old jsonb := case when tg_op <> 'INSERT' then to_jsonb(old) end;
@@ -55,8 +57,12 @@ create policy audit_read on audit.events for select to mnetifi_app
   using (tenant_id = (select app_public.current_tenant_id()) or (select app_public.is_platform()));
 drop policy if exists audit_append on audit.events;
 create policy audit_append on audit.events for insert to mnetifi_app
-  with check (tenant_id is not distinct from (select app_public.current_tenant_id())
-              or (select app_public.is_platform()));
+  with check (
+    -- app events only (row changes come from the trigger), in the caller's own tenant,
+    -- and only the platform context may write events in the name of platform users
+    table_name is null and row_id is null and action !~ '^(INSERT|UPDATE|DELETE)$'
+    and (tenant_id is not distinct from (select app_public.current_tenant_id()) or (select app_public.is_platform()))
+    and (actor_kind <> 'platform_user' or (select app_public.is_platform())));
 select app_private.owner_policy('audit.events');
 revoke all on audit.events from mnetifi_app;
 grant select, insert on audit.events to mnetifi_app;

@@ -79,6 +79,13 @@ describe("raw SQL as mnetifi_app, tenant B against tenant A", () => {
     await expect(
       asTenant(B.tenant.id, () => sql.query("insert into audit.events (tenant_id, actor_kind, action) values ($1, 'user', 'forged')", [A.tenant.id])),
     ).rejects.toMatchObject({ code: "42501" });
+    // Nor forge, in its own trail, a row change or an action by mnetifi support.
+    await expect(
+      asTenant(B.tenant.id, () => sql.query("insert into audit.events (tenant_id, actor_kind, action, table_name, row_id) values ($1, 'user', 'DELETE', 'zones', 'x')", [B.tenant.id])),
+    ).rejects.toMatchObject({ code: "42501" });
+    await expect(
+      asTenant(B.tenant.id, () => sql.query("insert into audit.events (tenant_id, actor_kind, action) values ($1, 'platform_user', 'impersonation.start')", [B.tenant.id])),
+    ).rejects.toMatchObject({ code: "42501" });
   });
 
   it("cannot switch off RLS, change role, or read the settings of another transaction", async () => {

@@ -87,3 +87,75 @@ describe("catalog: isolation rules of design §4", () => {
     }
   });
 });
+
+describe("catalog: subtle holes are caught too", () => {
+  async function problemsAfter(...statements: string[]) {
+    const su = (await import("pg")).default;
+    const admin = new su.Client({ connectionString: t.superuserUrl.replace(/\/postgres$/, `/${t.name}`) });
+    await admin.connect();
+    await admin.query("begin");
+    try {
+      for (const s of statements) await admin.query(s);
+      return await findIsolationProblems(admin);
+    } finally {
+      await admin.query("rollback");
+      await admin.end();
+    }
+  }
+
+  it("an extra policy for every role (no TO clause) that opens a tenant table", async () => {
+    const p = await problemsAfter("create policy everyone on public.zones for select using (true)");
+    expect(p.some((x) => x.startsWith("public.zones: unexpected or altered policy everyone|r||true|") && x.includes("applies to every role"))).toBe(true);
+  });
+
+  it("a tenant_isolation policy widened with OR true", async () => {
+    const p = await problemsAfter(
+      "drop policy tenant_isolation on public.zones",
+      "create policy tenant_isolation on public.zones for all to mnetifi_app using (tenant_id = (select app_public.current_tenant_id()) or true) with check (true)",
+    );
+    expect(p).toContain("public.zones: missing policy tenant_isolation");
+  });
+
+  it("a platform table opened to everyone, and the audit trail opened for reading", async () => {
+    const p = await problemsAfter(
+      "drop policy platform_only on public.platform_users",
+      "create policy platform_only on public.platform_users for all to mnetifi_app using (true) with check (true)",
+      "create policy audit_everything on audit.events for select to mnetifi_app using (true)",
+    );
+    expect(p).toContain("public.platform_users: missing policy platform_only");
+    expect(p.some((x) => x.startsWith("audit.events: unexpected or altered policy audit_everything"))).toBe(true);
+  });
+
+  it("TRUNCATE granted to the app role (it ignores RLS)", async () => {
+    expect(await problemsAfter("grant truncate on public.zones to mnetifi_app")).toContain("public.zones: mnetifi_app must not have TRUNCATE");
+  });
+
+  it("a materialized view over a tenant table, and a tenant table in a new schema", async () => {
+    const p = await problemsAfter(
+      "create materialized view public.all_users as select * from public.users",
+      "create schema reports",
+      "create table reports.sales (tenant_id uuid not null, id uuid not null, primary key (tenant_id, id))",
+      "grant usage on schema reports to mnetifi_app",
+      "grant select on reports.sales to mnetifi_app",
+    );
+    expect(p).toContain("public.all_users: materialized views and foreign tables have no row-level security; use a security_invoker view");
+    expect(p).toContain("reports.sales: mnetifi_app has privileges on a table outside public/audit");
+  });
+
+  it("an unreviewed SECURITY DEFINER function and an audit trigger that calls something else", async () => {
+    const p = await problemsAfter(
+      "create function app_public.peek() returns bigint language sql security definer set search_path = public as 'select count(*) from public.users'",
+      "create function app_private.noop() returns trigger language plpgsql as 'begin return null; end'",
+      "drop trigger _900_audit on public.zones",
+      "create trigger _900_audit after insert or update or delete on public.zones for each row execute function app_private.noop()",
+    );
+    expect(p).toContain("app_public.peek: security definer function not in the reviewed list (db/catalog.ts)");
+    expect(p).toContain("public.zones: has no audit trigger");
+  });
+
+  it("the app role able to read the job queue", async () => {
+    expect(await problemsAfter("grant usage on schema graphile_worker to mnetifi_app")).toContain(
+      "mnetifi_app can use the graphile_worker schema (job payloads of every tenant)",
+    );
+  });
+});

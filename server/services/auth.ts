@@ -101,7 +101,9 @@ export async function login(db: Db, site: Site, identifier: string, password: st
     return withTenant(db, tenant.id, actor(meta), async (tx) => {
       const user = await findIspUser(tx, tenant.id, ident);
       const audit: Audit = (action, actorId, details) =>
-        recordEvent(tx, { action, tenantId: tenant.id, actorKind: "anonymous", actorId, details: { identifier: ident, ...details }, ...audMeta(meta) });
+        // The typed identifier is kept only when it names a real account: otherwise it may be a
+        // password typed into the wrong box.
+        recordEvent(tx, { action, tenantId: tenant.id, actorKind: "anonymous", actorId, details: { ...(user ? { identifier: ident } : { unknownAccount: true }), ...details }, ...audMeta(meta) });
       const verdict = await checkPasswordGuarded(tx, { account: `login:acct:${tenant.id}:${user?.id ?? ident}`, ip: ipKey }, user, password, audit);
       if (!verdict.ok) return verdict;
       const u = user!;
@@ -116,7 +118,7 @@ export async function login(db: Db, site: Site, identifier: string, password: st
         .from(platformUsers)
         .where(or(eq(sql`lower(${platformUsers.username})`, ident), eq(sql`lower(${platformUsers.email})`, ident)));
       const audit: Audit = (action, actorId, details) =>
-        recordEvent(tx, { action, actorKind: "anonymous", actorId, details: { identifier: ident, console: true, ...details }, ...audMeta(meta) });
+        recordEvent(tx, { action, actorKind: "anonymous", actorId, details: { ...(user ? { identifier: ident } : { unknownAccount: true }), console: true, ...details }, ...audMeta(meta) });
       const verdict = await checkPasswordGuarded(tx, { account: `login:platform:${user?.id ?? ident}`, ip: ipKey }, user, password, audit);
       if (!verdict.ok) return verdict;
       const s = await createPlatformSession(tx, user!.id, meta);
