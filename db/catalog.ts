@@ -10,7 +10,7 @@ import type pg from "pg";
 /** Global tables: no tenant_id, forced RLS, platform-only (tenants: each ISP reads its own row). */
 export const GLOBAL_TABLES = ["public.tenants", "public.platform_users", "public.platform_sessions", "public.platform_settings"];
 /** Tables whose row changes are audited as app events instead (they change on every request). */
-export const AUDIT_EXEMPT = ["public.user_sessions", "public.platform_sessions"];
+export const AUDIT_EXEMPT = ["public.user_sessions", "public.platform_sessions", "public.user_tokens", "public.recovery_codes"];
 /** Schemas the app role may read tables in (all others: no table privileges at all). */
 const APP_TABLE_SCHEMAS = ["public", "audit"];
 /** Libraries' own schemas, checked separately (graphile-worker) or holding no data (drizzle). */

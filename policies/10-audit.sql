@@ -28,8 +28,9 @@ begin
       join jsonb_each(raw_old) o using (key)
       join jsonb_each(audit.redact(raw_new)) rn using (key)
       join jsonb_each(audit.redact(raw_old)) ro using (key)
-     where n.value is distinct from o.value and n.key <> 'updated_at';
-    if diff is null then return null; end if; -- nothing but updated_at changed
+     where n.value is distinct from o.value and n.key not in ('updated_at', 'last_login_at');
+    -- Nothing but bookkeeping changed (sign-ins are audited as events of their own).
+    if diff is null then return null; end if;
   else
     diff := audit.redact(any_row);
   end if;

@@ -2,8 +2,10 @@
 select app_private.secure_tenant_table('public.users');
 -- Sessions change on every request; logins, logouts and expiries are audited as app events.
 select app_private.secure_tenant_table('public.user_sessions', with_audit => false);
-select app_private.secure_tenant_table('public.user_tokens');
-select app_private.secure_tenant_table('public.recovery_codes');
+-- Single-use tokens and recovery codes carry secrets and churn with every sign-in step; what
+-- happens to them is audited as app events (auth.email_verified, auth.2fa_enabled, ...).
+select app_private.secure_tenant_table('public.user_tokens', with_audit => false);
+select app_private.secure_tenant_table('public.recovery_codes', with_audit => false);
 
 -- Platform console accounts.
 select app_private.secure_platform_table('public.platform_users');

@@ -1,4 +1,5 @@
 import { Form, useActionData, useLoaderData, useNavigation } from "react-router";
+import { useEffect, useRef } from "react";
 import type { Route } from "./+types/dashboard.staff";
 import { Alert, Button, Card, EmptyState, Field, PageHeader } from "../components/ui";
 import { DataTable, Td } from "../components/table";
@@ -50,6 +51,10 @@ export default function Staff() {
   const fe = (failed?.fieldErrors ?? {}) as Record<string, string[] | undefined>;
   const keep = failed?.values.intent === "invite" ? failed.values : {};
   const roles = assignableRoles(me.role);
+  const inviteForm = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (result?.ok) inviteForm.current?.reset();
+  }, [result]);
   const manageable = (p: { id: string; role: string }) => canManage && p.id !== me.id && p.role !== "owner" && (me.role === "owner" || roles.includes(p.role as never));
 
   return (
@@ -100,7 +105,7 @@ export default function Staff() {
                   <Td className="whitespace-nowrap text-slate-600">{p.lastLoginAt ? formatDateTime(p.lastLoginAt, timezone) : "Never"}</Td>
                   <Td>
                     {manageable(p) ? (
-                      <div className="flex gap-2">
+                      <div className="flex flex-col items-stretch gap-2">
                         {p.invited && !p.disabledAt ? (
                           <Form method="post">
                             <input type="hidden" name="intent" value="resend" />
@@ -127,7 +132,7 @@ export default function Staff() {
           <Card className="p-5">
             <h2 className="font-semibold">Invite someone</h2>
             <p className="mt-1 text-sm text-slate-600">They get an email with a link to choose their password.</p>
-            <Form method="post" className="mt-4 grid gap-4" noValidate>
+            <Form method="post" ref={inviteForm} className="mt-4 grid gap-4" noValidate>
               <input type="hidden" name="intent" value="invite" />
               <Field label="Full name" name="fullName" defaultValue={keep.fullName ?? ""} error={fe.fullName?.[0]} />
               <Field label="Email" name="email" type="email" defaultValue={keep.email ?? ""} error={fe.email?.[0]} />

@@ -73,7 +73,7 @@ export async function registerIsp(db: Db, input: RegistrationInput, meta: Reques
       if (!limit.allowed) return { ok: false as const, status: 429 as const, error: `Too many registrations from your network. Try again in ${waitInWords(limit.retryAfterSeconds)}.` };
       const tenant = await createTenant(tx, { slug: v.slug, businessName: v.businessName, status: "pending" });
       await enterTenant(tx, tenant.id);
-      const owner = await createUser(tx, tenant.id, { username: v.username, email: v.email, fullName: v.businessName, role: "owner", password: v.password });
+      const owner = await createUser(tx, tenant.id, { username: v.username, email: v.email, fullName: "", role: "owner", password: v.password });
       const { token } = await issueToken(tx, tenant.id, owner.id, "verify_email");
       await queueEmail(tx, verificationEmail({ to: v.email, businessName: v.businessName, link: `${tenantUrl(v.slug)}/verify-email?token=${token}` }));
       await recordEvent(tx, { action: "tenant.registered", tenantId: tenant.id, actorKind: "anonymous", actorId: owner.id, details: { slug: v.slug }, ip: meta.ip, userAgent: meta.userAgent, requestId: meta.requestId });
