@@ -62,8 +62,8 @@ export default function Staff() {
       <PageHeader title="Team" description="Everyone who can sign in to your dashboard, and what they may do." />
       {result?.ok ? <Alert tone="success">{result.message}</Alert> : null}
       {failed?.formError ? <Alert>{failed.formError}</Alert> : null}
-      <div className="grid gap-6 lg:grid-cols-3">
-        <Card className="overflow-x-auto lg:col-span-2">
+      <div className="grid gap-6 xl:grid-cols-[1fr_20rem]">
+        <Card className="overflow-x-auto">
           {staff.length === 0 ? (
             <EmptyState title="Nobody here yet" />
           ) : (
@@ -105,7 +105,7 @@ export default function Staff() {
                   <Td className="whitespace-nowrap text-slate-600">{p.lastLoginAt ? formatDateTime(p.lastLoginAt, timezone) : "Never"}</Td>
                   <Td>
                     {manageable(p) ? (
-                      <div className="flex flex-col items-stretch gap-2">
+                      <div className="flex justify-end gap-2">
                         {p.invited && !p.disabledAt ? (
                           <Form method="post">
                             <input type="hidden" name="intent" value="resend" />
