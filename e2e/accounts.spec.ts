@@ -145,3 +145,29 @@ test("the owner invites a staff member who accepts, and staff cannot manage the 
   expect(res?.status()).toBe(403);
   await staff.close();
 });
+
+test("after 18 minutes without activity a warning offers to stay signed in; at 20 the session ends", async ({ page }) => {
+  await page.clock.install();
+  await page.goto(url("demo", "/login"));
+  await page.getByLabel("Username or email").fill("demo");
+  await page.getByLabel("Password").fill("Demo-Owner-2026!");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: /Karibu/ })).toBeVisible();
+  await expect(page.getByRole("alertdialog")).toHaveCount(0);
+
+  await page.clock.fastForward("18:30");
+  await expect(page.getByRole("alertdialog")).toBeVisible();
+  await expect(page.getByText(/signed out in 1:\d\d/)).toBeVisible();
+  await snap(page, "session-warning");
+  await page.getByRole("button", { name: "Stay signed in" }).click();
+  await expect(page.getByRole("alertdialog")).toHaveCount(0);
+
+  // The countdown starts again from the server's answer; this time nobody answers.
+  await page.clock.fastForward("18:30");
+  await expect(page.getByRole("alertdialog")).toBeVisible();
+  await page.clock.fastForward("02:00");
+  await expect(page).toHaveURL(/\/login\?notice=expired/);
+  await expect(page.getByText("You were signed out after 20 minutes without activity.")).toBeVisible();
+  await page.goto(url("demo", "/dashboard"));
+  await expect(page).toHaveURL(/\/login/);
+});

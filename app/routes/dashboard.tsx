@@ -11,7 +11,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     tenant: { name: tenant.businessName, status: tenant.status },
     user: { name: viewer.user.fullName || viewer.user.username, role: viewer.user.role },
     locked: Boolean(locked),
-    idleExpiresAt: viewer.idleExpiresAt.toISOString(),
+    idleSecondsLeft: Math.max(0, Math.floor((viewer.idleExpiresAt.getTime() - Date.now()) / 1000)),
   };
 }
 
@@ -24,7 +24,7 @@ const NAV: Array<{ to: string; label: string; end?: boolean; permission?: IspPer
 ];
 
 export default function DashboardLayout() {
-  const { tenant, user, locked, idleExpiresAt } = useLoaderData<typeof loader>();
+  const { tenant, user, locked, idleSecondsLeft } = useLoaderData<typeof loader>();
   // The menu shows only what the role may open; the server refuses the rest regardless.
   const nav = locked ? [] : NAV.filter((n) => !n.permission || ispCan(user.role, n.permission));
   return (
@@ -59,7 +59,7 @@ export default function DashboardLayout() {
       <main className="mx-auto max-w-6xl px-4 py-8 sm:px-6">
         <Outlet />
       </main>
-      <SessionTimeout expiresAt={idleExpiresAt} />
+      <SessionTimeout secondsLeft={idleSecondsLeft} />
     </div>
   );
 }

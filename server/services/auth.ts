@@ -149,7 +149,8 @@ export async function verifySecondFactor(db: Db, secrets: SecretBox, tenant: Ten
     const row = await findToken(tx, tenant.id, "login_2fa", challenge);
     if (!row) return { ok: false, status: 401, error: "This sign-in has expired. Please sign in again." };
     const key = `2fa:${tenant.id}:${row.userId}`;
-    const locked = await lockedUntil(tx, key);
+    const ipKey = `2fa:ip:${meta.ip ?? "unknown"}`;
+    const locked = latest(await lockedUntil(tx, key), await lockedUntil(tx, ipKey));
     if (locked) return { ok: false, status: 429, error: `Too many wrong codes. Try again in ${waitInWords(locked)}.` };
     const [user] = await tx.select().from(users).where(and(eq(users.tenantId, tenant.id), eq(users.id, row.userId)));
     if (!user || user.disabledAt) return { ok: false, status: 401, error: "This sign-in has expired. Please sign in again." };
@@ -161,6 +162,7 @@ export async function verifySecondFactor(db: Db, secrets: SecretBox, tenant: Ten
     else if (row.data.method === "sms") ok = smsCodeMatches(row.data.codeHash, trimmed);
     if (!ok) {
       const f = await recordFailure(tx, key, LIMITS.twoFactor);
+      await recordFailure(tx, ipKey, LIMITS.twoFactorIp);
       await recordEvent(tx, { action: "auth.2fa_failed", tenantId: tenant.id, actorKind: "anonymous", actorId: user.id, ...audMeta(meta) });
       if (f.justLocked) {
         await consumeToken(tx, tenant.id, row.id);

@@ -6,6 +6,8 @@ export const LIMITS = {
   loginAccount: { max: 5, windowSeconds: 15 * 60, lockSeconds: 15 * 60 },
   loginIp: { max: 30, windowSeconds: 15 * 60, lockSeconds: 15 * 60 },
   twoFactor: { max: 5, windowSeconds: 15 * 60, lockSeconds: 15 * 60 },
+  twoFactorIp: { max: 20, windowSeconds: 15 * 60, lockSeconds: 15 * 60 },
+  verificationResendIp: { max: 10, windowSeconds: 60 * 60 },
   passwordResetAccount: { max: 3, windowSeconds: 60 * 60 },
   passwordResetIp: { max: 10, windowSeconds: 60 * 60 },
   verificationResend: { max: 3, windowSeconds: 60 * 60 },

@@ -114,8 +114,10 @@ export async function resendVerification(tx: Tx, tenant: TenantInfo, userId: str
   const [user] = await tx.select().from(users).where(and(eq(users.tenantId, tenant.id), eq(users.id, userId)));
   if (!user) return { ok: false, message: "Unknown account." };
   if (user.emailVerifiedAt) return { ok: true, message: "Your email address is already confirmed." };
-  const limit = await take(tx, `verify-resend:${tenant.id}:${userId}`, LIMITS.verificationResend);
-  if (!limit.allowed) {
+  const perIp = await take(tx, `verify-resend:ip:${meta.ip ?? "unknown"}`, LIMITS.verificationResendIp);
+  const perUser = await take(tx, `verify-resend:${tenant.id}:${userId}`, LIMITS.verificationResend);
+  const limit = perUser.allowed ? perIp : perUser;
+  if (!perIp.allowed || !perUser.allowed) {
     await recordEvent(tx, { action: "auth.verification_resend_throttled", tenantId: tenant.id, actorKind: "user", actorId: userId, ...metaOf(meta) });
     return { ok: false, message: `You can ask for another email in ${waitInWords(limit.retryAfterSeconds)}.` };
   }
