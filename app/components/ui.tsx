@@ -95,3 +95,16 @@ export function Logo({ className }: { className?: string }) {
     </span>
   );
 }
+
+/** New password + confirmation, with the policy explained; errors keyed by field name. */
+export function NewPasswordFields({ errors, labels = ["Password", "Confirm password"], meter }: { errors?: Record<string, string[] | undefined>; labels?: [string, string]; meter?: ReactNode }) {
+  return (
+    <>
+      <div>
+        <Field label={labels[0]} name="password" type="password" autoComplete="new-password" error={errors?.password?.join(" ")} hint="At least 12 characters. Not a common password, and not your name or email." />
+        {meter}
+      </div>
+      <Field label={labels[1]} name="confirmPassword" type="password" autoComplete="new-password" error={errors?.confirmPassword?.[0]} />
+    </>
+  );
+}

@@ -1,6 +1,6 @@
 import { Form, data, redirect, useActionData, useLoaderData, useNavigation } from "react-router";
 import type { Route } from "./+types/accept-invite";
-import { Alert, Button, Field } from "../components/ui";
+import { Alert, Button, Field, NewPasswordFields } from "../components/ui";
 import { AuthPage } from "../components/auth-page";
 import { readForm, formValues } from "../lib/forms.server";
 import { acceptInvite, describeInvite } from "../../server/services/staff";
@@ -49,8 +49,7 @@ export default function AcceptInvite() {
         {result?.error ? <Alert>{result.error}</Alert> : null}
         <input type="hidden" name="token" value={token} />
         <Field label="Username" name="username" defaultValue={result?.username ?? invite.username} error={result?.fieldErrors.username?.[0]} autoComplete="username" autoCapitalize="none" />
-        <Field label="Password" name="password" type="password" autoComplete="new-password" error={result?.fieldErrors.password?.join(" ")} hint="At least 12 characters, not a common password." />
-        <Field label="Confirm password" name="confirmPassword" type="password" autoComplete="new-password" error={result?.fieldErrors.confirmPassword?.[0]} />
+        <NewPasswordFields errors={result?.fieldErrors} />
         <Button type="submit" disabled={busy} className="w-full py-2.5">
           {busy ? "Joining…" : "Accept and sign in"}
         </Button>

@@ -1,6 +1,7 @@
 import { Form, data, redirect, useActionData, useLoaderData, useNavigation } from "react-router";
 import type { Route } from "./+types/login.2fa";
 import { Alert, Button, Field } from "../components/ui";
+import { AuthPage } from "../components/auth-page";
 import { safeNext } from "../lib/session.server";
 import { readForm } from "../lib/forms.server";
 import { verifySecondFactor } from "../../server/services/auth";
@@ -41,9 +42,7 @@ export default function TwoFactor() {
   const result = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
   return (
-    <main className="mx-auto flex min-h-dvh max-w-sm flex-col justify-center px-6 py-10">
-      <p className="text-sm font-semibold text-brand-700">Two-step verification</p>
-      <h1 className="mt-1 text-2xl font-bold tracking-tight">{title}</h1>
+    <AuthPage kicker="Two-step verification" title={title}>
       <p className="mt-2 text-sm text-slate-600">Enter the 6-digit code from your authenticator app or the SMS we sent. Lost your phone? Use one of your recovery codes.</p>
       <Form method="post" className="mt-6 grid gap-5" noValidate>
         {result?.error ? <Alert>{result.error}</Alert> : null}
@@ -55,6 +54,6 @@ export default function TwoFactor() {
           Start again
         </a>
       </Form>
-    </main>
+    </AuthPage>
   );
 }

@@ -1,7 +1,7 @@
 import { Form, Link, data, useActionData, useFetcher, useNavigation } from "react-router";
 import { useEffect, useRef, useState } from "react";
 import type { Route } from "./+types/register";
-import { Alert, Button, Field, Logo, cx } from "../components/ui";
+import { Alert, Button, Field, Logo, NewPasswordFields, cx } from "../components/ui";
 import { readForm, formFailure, formValues } from "../lib/forms.server";
 import { getCaller } from "../../server/trpc/root";
 import type { action as checkAction } from "./register.check";
@@ -106,11 +106,7 @@ export default function Register({ loaderData }: Route.ComponentProps) {
         </div>
         <Field label="Username" name="username" defaultValue={v.username} error={fe.username?.[0]} autoComplete="username" autoCapitalize="none" required />
         <Field label="Email" name="email" type="email" defaultValue={v.email} error={fe.email?.[0]} autoComplete="email" required />
-        <div>
-          <Field label="Password" name="password" type="password" autoComplete="new-password" error={fe.password?.join(" ")} hint="At least 12 characters. Not a common password, and not your name, email or business name." required />
-          {pw && !fe.password ? <PasswordMeter score={pw.score} problems={pw.problems} /> : null}
-        </div>
-        <Field label="Confirm password" name="confirmPassword" type="password" autoComplete="new-password" error={fe.confirmPassword?.[0]} required />
+        <NewPasswordFields errors={fe} meter={pw && !fe.password ? <PasswordMeter score={pw.score} problems={pw.problems} /> : null} />
         <Button type="submit" disabled={busy} className="w-full py-2.5">
           {busy ? "Creating your account…" : "Create my account"}
         </Button>

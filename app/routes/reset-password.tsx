@@ -1,6 +1,6 @@
 import { Form, data, redirect, useActionData, useLoaderData, useNavigation } from "react-router";
 import type { Route } from "./+types/reset-password";
-import { Alert, Button, Field } from "../components/ui";
+import { Alert, Button, NewPasswordFields } from "../components/ui";
 import { AuthPage } from "../components/auth-page";
 import { readForm } from "../lib/forms.server";
 import { resetPassword } from "../../server/services/auth";
@@ -36,8 +36,7 @@ export default function ResetPassword() {
       <Form method="post" className="mt-6 grid gap-4" noValidate>
         {result?.error ? <Alert>{result.error}</Alert> : null}
         <input type="hidden" name="token" value={token} />
-        <Field label="New password" name="password" type="password" autoComplete="new-password" error={result?.fieldErrors.password?.join(" ")} hint="At least 12 characters, not a common password." />
-        <Field label="Confirm new password" name="confirmPassword" type="password" autoComplete="new-password" error={result?.fieldErrors.confirmPassword?.[0]} />
+        <NewPasswordFields errors={result?.fieldErrors} labels={["New password", "Confirm new password"]} />
         <Button type="submit" disabled={busy} className="w-full py-2.5">
           {busy ? "Saving…" : "Save and sign out everywhere"}
         </Button>

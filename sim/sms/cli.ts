@@ -1,5 +1,6 @@
 // Standalone Africa's Talking simulator: `npx tsx sim/sms/cli.ts`. Point the app's AT base URL at the printed URL.
 import { startSmsSim } from "./index";
+import { stopOnSignal } from "../stop-on-signal";
 
 const port = Number(process.env.SMS_SIM_PORT ?? 2590);
 
@@ -8,11 +9,4 @@ console.log(`Africa's Talking simulator listening on ${sim.baseUrl} (POST /versi
 console.log(`  apiKey "${sim.apiKey}", username "${sim.username}"`);
 console.log(`  Sent messages: GET ${sim.baseUrl}/_sim/messages  ·  script failures: POST ${sim.baseUrl}/_sim/script`);
 
-const shutdown = () => {
-  sim.stop().then(
-    () => process.exit(0),
-    () => process.exit(1),
-  );
-};
-process.once("SIGINT", shutdown);
-process.once("SIGTERM", shutdown);
+stopOnSignal(() => sim.stop());

@@ -1,5 +1,6 @@
 // Standalone SMTP simulator: `npx tsx sim/smtp/cli.ts`. Point the app's SMTP_URL at the printed smtp:// URL.
 import { startSmtpSim } from "./index";
+import { stopOnSignal } from "../stop-on-signal";
 
 const smtpPort = Number(process.env.SMTP_SIM_PORT ?? 2525);
 const httpPort = Number(process.env.SMTP_SIM_HTTP_PORT ?? 2580);
@@ -8,11 +9,4 @@ const sim = await startSmtpSim({ smtpPort, httpPort });
 console.log(`SMTP simulator listening on ${sim.url}`);
 console.log(`Inbox API on ${sim.inboxUrl}/messages (GET ?to=addr, GET /messages/latest?to=addr, DELETE /messages)`);
 
-const shutdown = () => {
-  sim.stop().then(
-    () => process.exit(0),
-    () => process.exit(1),
-  );
-};
-process.once("SIGINT", shutdown);
-process.once("SIGTERM", shutdown);
+stopOnSignal(() => sim.stop());
