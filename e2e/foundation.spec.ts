@@ -86,6 +86,8 @@ test("the demo owner signs in, manages zones, sees the activity, and signs out",
   await expect(page.getByRole("row", { name: /Failed sign-in.*Demo Owner/ }).first()).toBeVisible();
   await expect(page.getByRole("cell", { name: "Signed in", exact: true }).first()).toBeVisible();
   await snap(page, "dashboard-activity");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export Excel" }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^demo-activity-\d{4}-\d{2}-\d{2}\.xlsx$/);
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(url("demo", "/login"));

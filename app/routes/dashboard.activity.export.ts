@@ -2,25 +2,33 @@ import type { Route } from "./+types/dashboard.activity.export";
 import { requireIspUser } from "../lib/session.server";
 import { activityFilterFrom } from "../lib/activity.server";
 import { describeActor, describeEvent } from "../lib/activity";
+import { CONTENT_TYPES, toCsv, toXlsx, type ExportColumn } from "../../server/services/exports";
 
-function csvCell(v: unknown) {
-  const s = v == null ? "" : String(v);
-  // Quote everything, double quotes inside, and defuse spreadsheet formulas (=, +, -, @).
-  return `"${(/^[=+\-@\t\r]/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"`;
-}
+type Row = Awaited<ReturnType<Awaited<ReturnType<typeof requireIspUser>>["caller"]["activity"]["recent"]>>[number];
 
-/** The filtered activity log as CSV; the export itself is audited. */
+const COLUMNS: ExportColumn<Row>[] = [
+  { header: "Time", value: (e) => new Date(e.occurredAt), width: 22 },
+  { header: "What", value: (e) => describeEvent(e), width: 40 },
+  { header: "Action", value: (e) => e.action, width: 24 },
+  { header: "Who", value: (e) => describeActor(e), width: 22 },
+  { header: "IP", value: (e) => e.ip, width: 16 },
+  { header: "Browser", value: (e) => e.userAgent, width: 40 },
+  { header: "Table", value: (e) => e.tableName },
+  { header: "Row", value: (e) => e.rowId, width: 38 },
+];
+
+/** The filtered activity log as CSV or Excel (?format=xlsx); the export itself is audited. */
 export async function loader({ request, context }: Route.LoaderArgs) {
   const { caller, tenant } = await requireIspUser(context, request, { permission: "audit.view" });
-  const events = await caller.activity.recent({ ...activityFilterFrom(new URL(request.url)), limit: 1000 });
-  await caller.activity.exported({ format: "csv", rows: events.length });
-  const header = ["time", "what", "action", "who", "ip", "user_agent", "table", "row"];
-  const lines = events.map((e) => [new Date(e.occurredAt).toISOString(), describeEvent(e), e.action, describeActor(e), e.ip, e.userAgent, e.tableName, e.rowId].map(csvCell).join(","));
-  const body = "\uFEFF" + [header.join(","), ...lines].join("\r\n");
+  const url = new URL(request.url);
+  const format = url.searchParams.get("format") === "xlsx" ? "xlsx" : "csv";
+  const events = await caller.activity.recent({ ...activityFilterFrom(url), limit: 1000 });
+  await caller.activity.exported({ format, rows: events.length });
+  const body = format === "xlsx" ? new Uint8Array(await toXlsx(events, COLUMNS, "Activity")) : toCsv(events, COLUMNS);
   return new Response(body, {
     headers: {
-      "content-type": "text/csv; charset=utf-8",
-      "content-disposition": `attachment; filename="${tenant.slug}-activity-${new Date().toISOString().slice(0, 10)}.csv"`,
+      "content-type": CONTENT_TYPES[format],
+      "content-disposition": `attachment; filename="${tenant.slug}-activity-${new Date().toISOString().slice(0, 10)}.${format}"`,
       "cache-control": "no-store",
     },
   });

@@ -29,9 +29,17 @@ export default function Activity() {
         title="Activity"
         description="Everything done in your account: sign-ins, security changes, and every change to your data."
         actions={
-          <a href={`/dashboard/activity/export?${params.toString()}`} className="rounded-lg bg-white px-4 py-2 text-sm font-semibold text-slate-800 shadow-sm ring-1 ring-slate-300 hover:bg-slate-50">
-            Export CSV
-          </a>
+          <div className="flex gap-2">
+            {(["csv", "xlsx"] as const).map((f) => (
+              <a
+                key={f}
+                href={`/dashboard/activity/export?${new URLSearchParams([...params.entries(), ["format", f]]).toString()}`}
+                className="rounded-lg bg-white px-4 py-2 text-sm font-semibold text-slate-800 shadow-sm ring-1 ring-slate-300 hover:bg-slate-50"
+              >
+                {f === "csv" ? "Export CSV" : "Export Excel"}
+              </a>
+            ))}
+          </div>
         }
       />
       <Form method="get" className="grid gap-3 sm:grid-cols-5 sm:items-end">
