@@ -10,7 +10,14 @@ import type pg from "pg";
 /** Global tables: no tenant_id, forced RLS, platform-only (tenants: each ISP reads its own row). */
 export const GLOBAL_TABLES = ["public.tenants", "public.platform_users", "public.platform_sessions", "public.platform_settings"];
 /** Tables whose row changes are audited as app events instead (they change on every request). */
-export const AUDIT_EXEMPT = ["public.user_sessions", "public.platform_sessions", "public.user_tokens", "public.recovery_codes"];
+export const AUDIT_EXEMPT = [
+  "public.user_sessions",
+  "public.platform_sessions",
+  "public.user_tokens",
+  "public.recovery_codes",
+  "public.mpesa_callbacks",
+  "public.mpesa_exchanges",
+];
 /** Schemas the app role may read tables in (all others: no table privileges at all). */
 const APP_TABLE_SCHEMAS = ["public", "audit"];
 /** Libraries' own schemas, checked separately (graphile-worker) or holding no data (drizzle). */
@@ -22,6 +29,7 @@ export const REVIEWED_DEFINERS = [
   "app_public.enqueue_job",
   "app_public.sweep_expired_user_sessions",
   "app_public.start_trial",
+  "app_public.tenant_by_mpesa_callback_token",
   "app_public.rate_limit_locked_until",
   "app_public.rate_limit_fail",
   "app_public.rate_limit_take",

@@ -1,21 +1,35 @@
 import { eq, sql } from "drizzle-orm";
-import { platformUsers } from "./schema";
+import { platformUsers, users } from "./schema";
 import { withPlatform, withTenant, type Db } from "./client";
 import { createTenant, createUser, findTenantIdBySlugPlatform } from "../server/services/tenants";
 import { hashPassword } from "../server/services/passwords";
 import { createZone } from "../server/services/zones";
+import { getMpesaSettingsRow, saveMpesaSettings } from "../server/services/mpesa-settings";
+import type { SecretBox } from "../server/services/secrets";
 
 export const DEMO = {
   superAdmin: { username: "admin", email: "admin@mnetifi.local", password: "Platform-Demo-2026!" },
   isp: { slug: "demo", businessName: "Demo Networks Ltd" },
   owner: { username: "demo", email: "owner@demo-networks.local", password: "Demo-Owner-2026!" },
+  /** The Daraja simulator's public sandbox paybill (shared/reference/daraja.md §6). */
+  mpesa: {
+    environment: "sandbox" as const,
+    accountType: "paybill" as const,
+    shortcode: "174379",
+    consumerKey: "sim-consumer-key",
+    consumerSecret: "sim-consumer-secret",
+    passkey: "bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919",
+    initiatorName: "testapi",
+    securityCredential: "c2ltLXNlY3VyaXR5LWNyZWRlbnRpYWw=",
+  },
 };
 
 /**
- * Seeds the demo: a super admin and the demo ISP with its owner. Runs as the app role through
- * the same contexts the product uses (platform, then tenant). Safe to run on every start.
+ * Seeds the demo: a super admin and the demo ISP with its owner, zones and M-Pesa settings
+ * (pointing at the simulator). Runs as the app role through the same contexts the product
+ * uses. Safe to run on every start: it fills in only what is missing.
  */
-export async function seedDemo(db: Db) {
+export async function seedDemo(db: Db, secrets: SecretBox) {
   const tenantId = await withPlatform(db, { actorKind: "system", requestId: "seed" }, async (tx) => {
     const [admin] = await tx.select({ id: platformUsers.id }).from(platformUsers).where(eq(sql`lower(${platformUsers.username})`, DEMO.superAdmin.username));
     if (!admin) {
@@ -27,15 +41,14 @@ export async function seedDemo(db: Db) {
         passwordHash: await hashPassword(DEMO.superAdmin.password),
       });
     }
-    const existing = await findTenantIdBySlugPlatform(tx, DEMO.isp.slug);
-    if (existing) return { id: existing, created: false };
-    const tenant = await createTenant(tx, { ...DEMO.isp, status: "trial" });
-    return { id: tenant.id, created: true };
+    return (await findTenantIdBySlugPlatform(tx, DEMO.isp.slug)) ?? (await createTenant(tx, { ...DEMO.isp, status: "trial" })).id;
   });
-  if (tenantId.created) {
-    await withTenant(db, tenantId.id, { actorKind: "system", requestId: "seed" }, async (tx) => {
-      await createUser(tx, tenantId.id, { ...DEMO.owner, fullName: "Demo Owner", role: "owner", verified: true });
-      for (const name of ["Kasarani", "Roysambu", "Githurai 45"]) await createZone(tx, tenantId.id, { name, description: "" });
-    });
-  }
+  await withTenant(db, tenantId, { actorKind: "system", requestId: "seed" }, async (tx) => {
+    const [anyone] = await tx.select({ id: users.id }).from(users).where(eq(users.tenantId, tenantId)).limit(1);
+    if (!anyone) {
+      await createUser(tx, tenantId, { ...DEMO.owner, fullName: "Demo Owner", role: "owner", verified: true });
+      for (const name of ["Kasarani", "Roysambu", "Githurai 45"]) await createZone(tx, tenantId, { name, description: "" });
+    }
+    if (!(await getMpesaSettingsRow(tx, tenantId))) await saveMpesaSettings(tx, tenantId, secrets, DEMO.mpesa);
+  });
 }

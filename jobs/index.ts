@@ -5,10 +5,18 @@ import type { Integrations } from "../server/integrations";
 import { sessionsSweep } from "./tasks/sessions-sweep";
 import { sendEmail, sendPlatformSms } from "./tasks/send-email";
 import { platformTask } from "./tenant-task";
+import { applyMpesaCallback, queryStk, verifyReceipt } from "./tasks/payments";
+import type { SecretBox } from "../server/services/secrets";
 
 /** Every task the worker runs. Tenant tasks are wrapped in tenantTask(), platform ones in platformTask(). */
-export function buildTaskList(db: Db, integrations: Integrations): TaskList {
+export type JobDeps = { secrets: SecretBox; publicBaseUrl: string; queryDelaysS?: number[] };
+
+export function buildTaskList(db: Db, integrations: Integrations, deps: JobDeps): TaskList {
+  const payments = { db, daraja: integrations.daraja, ...deps };
   return {
+    apply_mpesa_callback: applyMpesaCallback(db),
+    query_stk_payment: queryStk(payments),
+    verify_mpesa_receipt: verifyReceipt(payments),
     sessions_sweep: sessionsSweep(db),
     rate_limits_sweep: platformTask(db, async ({ tx, helpers }) => {
       const res = await tx.execute<{ n: number }>(sql`select app_public.rate_limit_sweep() as n`);

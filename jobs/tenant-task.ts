@@ -35,3 +35,23 @@ export function platformTask<P extends Record<string, unknown>>(db: Db, fn: (job
     await withPlatform(db, { actorKind: "system", requestId: `job:${helpers.job.id}` }, (tx) => fn({ payload: (raw ?? {}) as P, tx, helpers }));
   };
 }
+
+/**
+ * For tasks that call an outside system (Daraja, a router): the HTTP call must not hold a
+ * database transaction open, so the task gets `inTenant(fn)` to open short tenant
+ * transactions around it instead of one transaction around everything.
+ */
+export function tenantSteps<P extends Record<string, unknown>>(
+  db: Db,
+  fn: (job: { tenantId: string; payload: P; helpers: JobHelpers; inTenant: <T>(step: (tx: Tx) => Promise<T>) => Promise<T> }) => Promise<void>,
+): Task {
+  return async (raw, helpers) => {
+    const payload = (raw ?? {}) as P & { tenant_id?: unknown };
+    const tenantId = payload.tenant_id;
+    if (typeof tenantId !== "string" || !UUID.test(tenantId)) {
+      throw new Error(`job ${helpers.job.task_identifier}#${helpers.job.id} has no tenant_id; refusing to run it without a tenant`);
+    }
+    const inTenant = <T>(step: (tx: Tx) => Promise<T>) => withTenant(db, tenantId, { actorKind: "system", requestId: `job:${helpers.job.id}` }, step);
+    await fn({ tenantId, payload, helpers, inTenant });
+  };
+}

@@ -17,7 +17,9 @@ export const ISP_PERMISSIONS = {
   "staff.view": "See staff accounts",
   "staff.manage": "Invite staff, change roles, deactivate accounts",
   "audit.view": "Read the ISP's activity log",
-  "settings.manage": "Change the ISP's settings",
+  "settings.manage": "Change the ISP's settings (M-Pesa credentials included)",
+  "payments.view": "See payments, exceptions and totals",
+  "payments.manage": "Record reported M-Pesa codes, assign unmatched payments, retry",
   "customers.view": "See customers (later issue)",
   "customers.manage": "Create and change customers (later issue)",
   "vouchers.manage": "Generate and manage vouchers (later issue)",
@@ -30,7 +32,7 @@ const ALL_ISP = Object.keys(ISP_PERMISSIONS) as IspPermission[];
 export const ISP_MATRIX: Record<IspRole, readonly IspPermission[]> = {
   owner: ALL_ISP,
   admin: ALL_ISP.filter((p) => p !== "billing.manage"),
-  staff: ["dashboard.view", "zones.view", "staff.view", "customers.view", "customers.manage", "vouchers.manage"],
+  staff: ["dashboard.view", "zones.view", "staff.view", "customers.view", "customers.manage", "vouchers.manage", "payments.view"],
   technician: ["dashboard.view", "zones.view", "customers.view", "customers.manage"],
   reseller: ["dashboard.view", "vouchers.manage"],
 };

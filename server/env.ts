@@ -27,6 +27,12 @@ const schema = z
     SMTP_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
     SMTP_SIM_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(2580),
     SMS_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(2590),
+    DARAJA_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(2600),
+    /**
+     * Where Daraja can reach this server's callbacks (https in production). Default: the public
+     * site's address; locally http://127.0.0.1:PORT so the simulators need no DNS for *.localhost.
+     */
+    PUBLIC_BASE_URL: z.string().url().optional(),
     /** Outgoing mail (production): smtp://user:pass@host:587 or smtps://... */
     SMTP_URL: z.string().url().optional(),
     MAIL_FROM: z.string().default("mnetifi <no-reply@mnetifi.local>"),
@@ -56,7 +62,7 @@ const schema = z
     }
   });
 
-export type Env = Omit<z.infer<typeof schema>, "SIMULATORS"> & { APP_DOMAIN: string; SIMULATORS: boolean };
+export type Env = Omit<z.infer<typeof schema>, "SIMULATORS" | "PUBLIC_BASE_URL"> & { APP_DOMAIN: string; SIMULATORS: boolean; PUBLIC_BASE_URL: string };
 
 export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const result = schema.safeParse(source);
@@ -65,9 +71,12 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     throw new Error(`Invalid environment:\n${lines.join("\n")}`);
   }
   const env = result.data;
+  const appDomain = env.APP_DOMAIN ?? `localhost:${env.PORT}`;
+  const local = /^([a-z0-9-]+\.)?localhost(:\d+)?$/.test(appDomain);
   return {
     ...env,
-    APP_DOMAIN: env.APP_DOMAIN ?? `localhost:${env.PORT}`,
+    APP_DOMAIN: appDomain,
+    PUBLIC_BASE_URL: env.PUBLIC_BASE_URL ?? (local ? `http://127.0.0.1:${env.PORT}` : `https://${appDomain}`),
     SIMULATORS: env.SIMULATORS ? env.SIMULATORS === "true" : env.NODE_ENV !== "production",
   };
 }

@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import type { Db } from "../db/client";
 import type { Env } from "./env";
 import { resolveSite } from "./services/hosts";
+import { darajaHooks } from "./hooks";
 import { isLocalDomain, type AppContext } from "./context";
 import type { SecretBox } from "./services/secrets";
 import type { Integrations } from "./integrations";
@@ -98,6 +99,8 @@ export function createBaseApp(opts: { db: Db; log: Logger; dev?: boolean; https?
     const ok = await databaseIsUp(db);
     res.status(ok ? 200 : 503).set("cache-control", "no-store").json({ status: ok ? "ok" : "unavailable", database: ok ? "up" : "down" });
   });
+
+  app.use(darajaHooks(db, log));
 
   app.use((req, res, next) => {
     if (!isCrossSite(req)) return next();

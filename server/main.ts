@@ -30,9 +30,9 @@ const database = await prepareDatabase(env, log).catch((err) => {
   process.exit(1);
 });
 const db = createDb(database.appUrl);
-if (database.embedded || process.env.SEED_DEMO === "true") await seedDemo(db);
 const secrets = createSecretBox(encryptionKeyFrom(env.ENCRYPTION_KEY, database.localSecret ?? "development"));
 const integrations = await createIntegrations(env, log);
+if (database.embedded || process.env.SEED_DEMO === "true") await seedDemo(db, secrets);
 
 const app = await createHttpApp({ db, env, log, root, secrets, integrations });
 const server: Server = await new Promise((resolve) => {
@@ -40,7 +40,7 @@ const server: Server = await new Promise((resolve) => {
 });
 let worker: Runner | undefined;
 const queue = env.WORKER_IN_PROCESS === "true" ? workerPool() : undefined;
-if (queue) worker = await startWorker(queue, db, integrations, log, { concurrency: env.WORKER_CONCURRENCY });
+if (queue) worker = await startWorker(queue, db, integrations, { secrets, publicBaseUrl: env.PUBLIC_BASE_URL }, log, { concurrency: env.WORKER_CONCURRENCY });
 
 function workerPool() {
   if (!database.workerUrl) {
@@ -59,7 +59,8 @@ console.log(`
   Platform console   ${scheme}://admin.${env.APP_DOMAIN}/login    ${DEMO.superAdmin.username} / ${DEMO.superAdmin.password}
   Health             ${scheme}://${env.APP_DOMAIN}/healthz${integrations.sims ? `
   Email inbox (sim)  ${scheme}://${env.APP_DOMAIN}/dev/inbox
-  SMS sent (sim)     ${integrations.sims.sms.baseUrl}/_sim/messages` : ""}
+  SMS sent (sim)     ${integrations.sims.sms.baseUrl}/_sim/messages
+  Daraja (sim)       ${integrations.sims.daraja.baseUrl}/_sim/requests` : ""}
 `);
 
 let stopping = false;

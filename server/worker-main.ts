@@ -3,6 +3,7 @@ import { parseEnv } from "./env";
 import { createLogger } from "./logger";
 import { createDb, createQueuePool } from "../db/client";
 import { createIntegrations } from "./integrations";
+import { createSecretBox, encryptionKeyFrom } from "./services/secrets";
 import { startWorker } from "./worker";
 
 const env = (() => {
@@ -21,7 +22,8 @@ const log = createLogger(env.LOG_LEVEL, false);
 const db = createDb(env.DATABASE_URL);
 const queue = createQueuePool(env.WORKER_DATABASE_URL);
 const integrations = await createIntegrations({ ...env, SIMULATORS: false }, log);
-const worker = await startWorker(queue, db, integrations, log, { concurrency: env.WORKER_CONCURRENCY });
+const secrets = createSecretBox(encryptionKeyFrom(env.ENCRYPTION_KEY, "development"));
+const worker = await startWorker(queue, db, integrations, { secrets, publicBaseUrl: env.PUBLIC_BASE_URL }, log, { concurrency: env.WORKER_CONCURRENCY });
 log.info("worker started");
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, async () => {

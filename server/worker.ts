@@ -4,13 +4,13 @@ import { Logger as WorkerLogger } from "graphile-worker";
 import type pg from "pg";
 import type { Db } from "../db/client";
 import type { Integrations } from "./integrations";
-import { buildTaskList, CRONTAB } from "../jobs";
+import { buildTaskList, CRONTAB, type JobDeps } from "../jobs";
 
 /**
  * Starts graphile-worker: the queue on the worker role's pool (the owner already migrated its
  * schema), the tasks' tenant work on the app role's db through withTenant().
  */
-export async function startWorker(queue: pg.Pool, db: Db, integrations: Integrations, log: Logger, opts: { concurrency: number; taskList?: TaskList; crontab?: string }): Promise<Runner> {
+export async function startWorker(queue: pg.Pool, db: Db, integrations: Integrations, deps: JobDeps, log: Logger, opts: { concurrency: number; taskList?: TaskList; crontab?: string }): Promise<Runner> {
   const logger = new WorkerLogger((scope) => (level, message, meta) => {
     const child = log.child({ worker: scope.label ?? "worker", task: scope.taskIdentifier, jobId: scope.jobId });
     const fn = level === "error" ? child.error : level === "warning" ? child.warn : level === "debug" ? child.debug : child.info;
@@ -19,7 +19,7 @@ export async function startWorker(queue: pg.Pool, db: Db, integrations: Integrat
   return run({
     pgPool: queue,
     concurrency: opts.concurrency,
-    taskList: opts.taskList ?? buildTaskList(db, integrations),
+    taskList: opts.taskList ?? buildTaskList(db, integrations, deps),
     crontab: opts.crontab ?? CRONTAB,
     noHandleSignals: true,
     pollInterval: 2000,

@@ -3,7 +3,7 @@ import { runOnce } from "graphile-worker";
 import { and, eq, sql } from "drizzle-orm";
 import { generateTOTP } from "@oslojs/otp";
 import { createTestDatabase, type TestDatabase } from "./helpers/db";
-import { addUser, appContext, createTenantFixture, requestWithSession, silentLog, testSecrets, TEST_PASSWORD, type TenantFixture } from "./helpers/fixtures";
+import { addUser, appContext, createTenantFixture, noIntegrations, requestWithSession, silentLog, testJobDeps, testSecrets, TEST_PASSWORD, type TenantFixture } from "./helpers/fixtures";
 import { withPlatform, withTenant } from "../db/client";
 import { auditEvents, tenants, userSessions, users, platformSettings } from "../db/schema";
 import { login, verifySecondFactor, requestPasswordReset, resetPassword, RESET_SENT } from "../server/services/auth";
@@ -29,7 +29,7 @@ const site = (f: TenantFixture): Site => ({ kind: "tenant", tenant: f.tenant });
 const meta = { ip: "197.248.1.10", userAgent: "vitest", requestId: "r" };
 const caller = (f: TenantFixture, token = f.token) => getCaller(appContext(t.db, site(f), integrations), requestWithSession(`${f.tenant.slug}.mnetifi.test`, token));
 /** Runs every queued job once (emails, SMS) against the simulators. */
-const drainJobs = () => runOnce({ pgPool: t.queue, taskList: buildTaskList(t.db, integrations), logger: undefined });
+const drainJobs = () => runOnce({ pgPool: t.queue, taskList: buildTaskList(t.db, integrations, testJobDeps), logger: undefined });
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -38,6 +38,7 @@ beforeAll(async () => {
   integrations = {
     mailer: createSmtpMailer({ url: smtp.url, from: "mnetifi <no-reply@mnetifi.test>" }),
     platformSms: createAfricasTalkingSender({ baseUrl: sms.baseUrl, apiKey: sms.apiKey, username: sms.username }),
+    daraja: noIntegrations.daraja,
     close: async () => {},
   };
   A = await createTenantFixture(t.db, "isp-acct");

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll } from "vitest";
 import type pg from "pg";
 import { createTestDatabase, type TestDatabase } from "./helpers/db";
-import { createTenantFixture, type TenantFixture } from "./helpers/fixtures";
+import { createTenantFixture, seedEveryTenantTable, type TenantFixture } from "./helpers/fixtures";
 
 // Tenant B attacks tenant A over a raw connection logged in as the app role, the way a SQL
 // injection or a buggy query would. RLS must stop every attempt.
@@ -24,10 +24,12 @@ beforeAll(async () => {
   t = await createTestDatabase();
   A = await createTenantFixture(t.db, "isp-alpha");
   B = await createTenantFixture(t.db, "isp-bravo");
+  await seedEveryTenantTable(t.db, A);
+  await seedEveryTenantTable(t.db, B);
   sql = await t.appClient();
 });
 
-const TENANT_TABLES = ["users", "user_sessions", "zones"];
+const TENANT_TABLES = ["users", "user_sessions", "zones", "user_tokens", "recovery_codes", "mpesa_settings", "payments", "mpesa_callbacks", "mpesa_exchanges"];
 
 describe("raw SQL as mnetifi_app, tenant B against tenant A", () => {
   it("sees only its own rows in every tenant table", async () => {
@@ -42,6 +44,15 @@ describe("raw SQL as mnetifi_app, tenant B against tenant A", () => {
     expect(r.rowCount).toBe(0);
     const u = await asTenant(B.tenant.id, () => sql.query("select * from users where tenant_id = $1", [A.tenant.id]));
     expect(u.rowCount).toBe(0);
+  });
+
+  it("cannot read, change or delete A's payments and M-Pesa secrets", async () => {
+    expect((await asTenant(B.tenant.id, () => sql.query("select * from mpesa_settings where tenant_id = $1", [A.tenant.id]))).rowCount).toBe(0);
+    expect((await asTenant(B.tenant.id, () => sql.query("update payments set status = 'paid' where tenant_id = $1", [A.tenant.id]))).rowCount).toBe(0);
+    expect((await asTenant(B.tenant.id, () => sql.query("delete from mpesa_callbacks where tenant_id = $1", [A.tenant.id]))).rowCount).toBe(0);
+    await expect(
+      asTenant(B.tenant.id, () => sql.query("insert into payments (tenant_id, method, status, amount_cents) values ($1, 'manual', 'paid', 100)", [A.tenant.id])),
+    ).rejects.toMatchObject({ code: "42501" });
   });
 
   it("cannot update or delete A's rows", async () => {

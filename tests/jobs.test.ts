@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll } from "vitest";
 import { runOnce } from "graphile-worker";
 import { and, eq, sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "./helpers/db";
-import { createTenantFixture, noIntegrations, type TenantFixture } from "./helpers/fixtures";
+import { createTenantFixture, noIntegrations, testJobDeps, type TenantFixture } from "./helpers/fixtures";
 import { withTenant, withPlatform } from "../db/client";
 import { zones, platformSessions, platformUsers, userSessions } from "../db/schema";
 import { enqueueJob } from "../server/services/jobs";
@@ -93,7 +93,7 @@ describe("sessions sweep (cron task)", () => {
       await tx.insert(platformSessions).values({ id: "expired-platform", userId: u!.id, idleExpiresAt: past, absoluteExpiresAt: past });
     });
     await withPlatform(t.db, null, (tx) => enqueueJob(tx, "sessions_sweep"));
-    await runOnce({ pgPool: t.queue, taskList: buildTaskList(t.db, noIntegrations) });
+    await runOnce({ pgPool: t.queue, taskList: buildTaskList(t.db, noIntegrations, testJobDeps) });
     const ids = await withTenant(t.db, A.tenant.id, null, (tx) => tx.select({ id: userSessions.id }).from(userSessions));
     expect(ids.map((r) => r.id)).not.toContain("expired-session");
     expect(ids.length).toBe(1); // the fixture's live session

@@ -1,3 +1,4 @@
 export * from "./tenancy";
 export * from "./platform";
 export * from "./audit";
+export * from "./payments";

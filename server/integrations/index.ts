@@ -5,14 +5,18 @@ import { createAfricasTalkingSender } from "./sms/africastalking";
 import type { SmsSender } from "./sms";
 import { startSmtpSim, type SmtpSim } from "../../sim/smtp";
 import { startSmsSim, type SmsSim } from "../../sim/sms";
+import { startDarajaSim, type DarajaSim } from "../../sim/daraja";
+import { createDarajaClient, type DarajaClient } from "./mpesa";
 
 /** The outside systems the product talks to, each behind a small interface. */
 export type Integrations = {
   mailer: Mailer;
   /** The platform's own SMS sender (one-time codes, reminders), not an ISP's. */
   platformSms: SmsSender;
+  /** Safaricom Daraja (M-Pesa), for every ISP's own credentials and the platform's. */
+  daraja: DarajaClient;
   /** Present when the local simulators run in-process (development, demo, e2e). */
-  sims?: { smtp: SmtpSim; sms: SmsSim };
+  sims?: { smtp: SmtpSim; sms: SmsSim; daraja: DarajaSim };
   close(): Promise<void>;
 };
 
@@ -23,15 +27,18 @@ export async function createIntegrations(env: Env, log: Logger): Promise<Integra
   if (env.SIMULATORS) {
     const smtp = await startSmtpSim({ smtpPort: env.SMTP_SIM_PORT, httpPort: env.SMTP_SIM_HTTP_PORT });
     const sms = await startSmsSim({ port: env.SMS_SIM_PORT, apiKey: SMS_SIM_KEY, username: "sandbox" });
-    log.info({ smtp: smtp.url, inbox: smtp.inboxUrl, sms: sms.baseUrl }, "simulators started");
+    const daraja = await startDarajaSim({ port: env.DARAJA_SIM_PORT });
+    log.info({ smtp: smtp.url, inbox: smtp.inboxUrl, sms: sms.baseUrl, daraja: daraja.baseUrl }, "simulators started");
     const mailer = createSmtpMailer({ url: smtp.url, from: env.MAIL_FROM });
     return {
       mailer,
       platformSms: createAfricasTalkingSender({ baseUrl: sms.baseUrl, apiKey: SMS_SIM_KEY, username: "sandbox", from: "MNETIFI" }),
-      sims: { smtp, sms },
+      // Both Daraja environments point at the simulator.
+      daraja: createDarajaClient({ baseUrlFor: () => daraja.baseUrl }),
+      sims: { smtp, sms, daraja },
       async close() {
         mailer.close();
-        await Promise.all([smtp.stop(), sms.stop()]);
+        await Promise.all([smtp.stop(), sms.stop(), daraja.stop()]);
       },
     };
   }
@@ -44,5 +51,5 @@ export async function createIntegrations(env: Env, log: Logger): Promise<Integra
             throw new Error("The platform SMS sender is not configured (PLATFORM_SMS_API_KEY, PLATFORM_SMS_USERNAME).");
           },
         };
-  return { mailer, platformSms, async close() { mailer.close(); } };
+  return { mailer, platformSms, daraja: createDarajaClient({}), async close() { mailer.close(); } };
 }

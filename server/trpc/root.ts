@@ -6,6 +6,7 @@ import { platformRouter } from "./routers/platform";
 import { registrationRouter } from "./routers/registration";
 import { accountRouter } from "./routers/account";
 import { staffRouter } from "./routers/staff";
+import { paymentsRouter } from "./routers/payments";
 import { resolveViewer, type AppContext } from "../context";
 import type { TrpcContext } from "./init";
 
@@ -17,6 +18,7 @@ export const appRouter = createTRPCRouter({
   registration: registrationRouter,
   account: accountRouter,
   staff: staffRouter,
+  payments: paymentsRouter,
 });
 export type AppRouter = typeof appRouter;
 

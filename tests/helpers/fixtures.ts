@@ -8,6 +8,7 @@ import type { Site, TenantInfo } from "../../server/services/hosts";
 import { parseEnv } from "../../server/env";
 import { createSecretBox } from "../../server/services/secrets";
 import type { Integrations } from "../../server/integrations";
+import { createDarajaClient } from "../../server/integrations/mpesa";
 import { pino } from "pino";
 
 export const TEST_PASSWORD = "Correct-Horse-Battery-9";
@@ -52,6 +53,8 @@ export const testSecrets = createSecretBox(Buffer.alloc(32, 9));
 export const noIntegrations: Integrations = {
   mailer: { send: async () => { throw new Error("no mailer in this test"); }, close() {} },
   platformSms: { send: async () => { throw new Error("no SMS sender in this test"); } },
+  // Points nowhere: a test that needs Daraja passes a client for its simulator.
+  daraja: createDarajaClient({ baseUrlFor: () => "http://127.0.0.1:1" }),
   close: async () => {},
 };
 
@@ -65,3 +68,22 @@ export function requestWithSession(host: string, token: string | null, path = "/
   if (token) headers.set("cookie", `${SESSION_COOKIE}=${token}`);
   return new Request(`http://${host}${path}`, { ...init, headers });
 }
+
+/** One row in every tenant table for this ISP, so isolation tests cover them all. */
+export async function seedEveryTenantTable(db: Db, f: TenantFixture) {
+  const { saveMpesaSettings } = await import("../../server/services/mpesa-settings");
+  const { issueToken } = await import("../../server/services/tokens");
+  const { regenerateRecoveryCodes } = await import("../../server/services/two-factor");
+  const schema = await import("../../db/schema");
+  await withTenant(db, f.tenant.id, null, async (tx) => {
+    await saveMpesaSettings(tx, f.tenant.id, testSecrets, { environment: "sandbox", accountType: "paybill", shortcode: "174379", consumerKey: "k", consumerSecret: "s", passkey: "p" });
+    await issueToken(tx, f.tenant.id, f.owner.id, "verify_email");
+    await regenerateRecoveryCodes(tx, f.tenant.id, f.owner.id);
+    const [p] = await tx.insert(schema.payments).values({ tenantId: f.tenant.id, method: "stk", status: "pending", amountCents: 100, checkoutRequestId: `ws_CO_${f.tenant.slug}` }).returning();
+    await tx.insert(schema.mpesaCallbacks).values({ tenantId: f.tenant.id, kind: "stk", raw: "{}", body: {}, reference: `ws_CO_${f.tenant.slug}`, paymentId: p!.id });
+    await tx.insert(schema.mpesaExchanges).values({ tenantId: f.tenant.id, paymentId: p!.id, kind: "stk_push", request: {}, response: {} });
+  });
+}
+
+/** What the worker needs besides integrations, for tests. */
+export const testJobDeps = { secrets: testSecrets, publicBaseUrl: "http://127.0.0.1:1" };
