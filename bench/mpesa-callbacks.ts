@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { run } from "graphile-worker";
+import { run, Logger } from "graphile-worker";
 import { sql } from "drizzle-orm";
 import { pino } from "pino";
 import { startEmbeddedPostgres } from "../db/embedded";
@@ -47,7 +47,8 @@ try {
   });
   const port = (server.address() as AddressInfo).port;
   const integrations = { mailer: { send: async () => ({ messageId: "" }), close() {} }, platformSms: { send: async () => ({ providerMessageId: null, status: "sent" as const, cost: null, parts: 1 }) }, daraja: createDarajaClient({}), close: async () => {} };
-  const worker = await run({ pgPool: queue, taskList: buildTaskList(db, integrations, { secrets, publicBaseUrl: `http://127.0.0.1:${port}` }), concurrency: CONCURRENCY, noHandleSignals: true, pollInterval: 1000, logger: undefined as never });
+  const quiet = new Logger(() => () => {});
+  const worker = await run({ pgPool: queue, taskList: buildTaskList(db, integrations, { secrets, publicBaseUrl: `http://127.0.0.1:${port}` }), concurrency: CONCURRENCY, noHandleSignals: true, pollInterval: 1000, logger: quiet });
 
   const agent = new http.Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
   const body = (i: number) =>

@@ -2,7 +2,7 @@ import express, { type Request, type Response, type NextFunction } from "express
 import { sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Db } from "../db/client";
-import { storeCallback, type CallbackKind } from "./services/payments";
+import { storeCallback, applyStoredCallback, type CallbackKind } from "./services/payments";
 
 const KINDS: Record<string, CallbackKind> = {
   stk: "stk",
@@ -41,7 +41,12 @@ export function darajaHooks(db: Db, log: Logger) {
           return;
         }
         const raw = typeof req.body === "string" ? req.body : "";
-        await storeCallback(db, tenantId, kind, raw, { ip: req.ip ?? null, contentType: req.get("content-type") ?? null });
+        const callbackId = await storeCallback(db, tenantId, kind, raw, { ip: req.ip ?? null, contentType: req.get("content-type") ?? null });
+        // Answer first, then apply in-process; the stored job is the safety net.
+        res.on("finish", () => {
+          if (kind === "c2b_validation") return;
+          applyStoredCallback(db, tenantId, callbackId).catch((err) => rlog.warn({ err, callbackId }, "callback left for the safety-net job"));
+        });
         if (!raw.trim() || !isJson(raw)) {
           rlog.warn({ kind, tenantId, bytes: raw.length }, "Daraja callback body is not JSON; stored as an exception");
           res.status(400).json({ ResultCode: 1, ResultDesc: "Body is not JSON" });

@@ -114,9 +114,14 @@ export async function startStkPayment(
 
 export type CallbackKind = (typeof mpesaCallbacks.$inferSelect)["kind"];
 
+/** The job that applies a stored callback if the in-process attempt did not (crash, restart). */
+const SAFETY_NET_DELAY_MS = 30_000;
+
 /**
- * Stores what Daraja sent, exactly as it came, and enqueues its application in the same
- * transaction. Called by the webhook before it answers; nothing here can fail on bad input.
+ * Stores what Daraja sent, exactly as it came, with a safety-net job to apply it, in one
+ * transaction (one round trip for both). Called by the webhook before it answers; nothing here
+ * can fail on bad input. The webhook then applies it at once in-process (applyStoredCallback);
+ * the job, 30 s later, finds it processed and does nothing — or applies it if we crashed.
  */
 export async function storeCallback(db: Db, tenantId: string, kind: CallbackKind, received: string, meta: { ip: string | null; contentType: string | null }) {
   // Postgres text and jsonb cannot hold NUL characters: keep everything else as it came.
@@ -128,15 +133,29 @@ export async function storeCallback(db: Db, tenantId: string, kind: CallbackKind
     body = null;
   }
   const reference = referenceOf(kind, body);
+  const validation = kind === "c2b_validation";
   return withTenant(db, tenantId, { actorKind: "system", requestId: "daraja" }, async (tx) => {
-    const [row] = await tx
-      .insert(mpesaCallbacks)
-      .values({ tenantId, kind, raw, body: body as object, reference, remoteIp: meta.ip, contentType: meta.contentType?.slice(0, 100) ?? null })
-      .returning({ id: mpesaCallbacks.id });
-    if (kind !== "c2b_validation") await enqueueJob(tx, "apply_mpesa_callback", { callbackId: row!.id }, { maxAttempts: 8 });
-    else await tx.update(mpesaCallbacks).set({ processedAt: new Date(), outcome: "validated" }).where(and(eq(mpesaCallbacks.tenantId, tenantId), eq(mpesaCallbacks.id, row!.id)));
-    return row!.id;
+    const res = await tx.execute<{ id: string }>(sql`
+      with stored as (
+        insert into mpesa_callbacks (tenant_id, kind, raw, body, reference, remote_ip, content_type, processed_at, outcome)
+        values (${tenantId}, ${kind}, ${raw}, ${body === null ? null : JSON.stringify(body)}::jsonb, ${reference}, ${meta.ip},
+                ${meta.contentType?.slice(0, 100) ?? null}, ${validation ? new Date().toISOString() : null}::timestamptz, ${validation ? "validated" : null})
+        returning id
+      )
+      select stored.id, case when ${validation} then null
+        else app_public.enqueue_job('apply_mpesa_callback', jsonb_build_object('callbackId', stored.id),
+               run_at => now() + make_interval(secs => ${SAFETY_NET_DELAY_MS / 1000}), max_attempts => 8) end as job
+        from stored`);
+    return res.rows[0]!.id;
   });
+}
+
+/**
+ * Applies a just-stored callback right away (after Daraja has its answer). Failures are fine:
+ * the safety-net job applies it later, and a callback racing its own push waits for the job.
+ */
+export async function applyStoredCallback(db: Db, tenantId: string, callbackId: string) {
+  return withTenant(db, tenantId, { actorKind: "system", requestId: "daraja" }, (tx) => applyCallback(tx, tenantId, callbackId));
 }
 
 function referenceOf(kind: CallbackKind, body: unknown): string | null {
@@ -178,8 +197,10 @@ async function lockPayment(tx: Tx, tenantId: string, where: ReturnType<typeof eq
   return p ?? null;
 }
 
-/** Marks a payment paid and runs its purpose, exactly once. */
+/** Marks a payment paid and runs its purpose, exactly once, in one update of the row. */
 async function markPaid(tx: Tx, p: PaymentRow, fields: { receipt: string | null; paidCents: number; phone?: string | null; resultCode?: string; resultDesc?: string; payerName?: string | null }) {
+  const handler = paymentPurpose(p.purpose);
+  const now = new Date();
   const [row] = await tx
     .update(payments)
     .set({
@@ -191,15 +212,13 @@ async function markPaid(tx: Tx, p: PaymentRow, fields: { receipt: string | null;
       resultCode: fields.resultCode ?? "0",
       resultDesc: fields.resultDesc ?? p.resultDesc,
       failureReason: null,
-      paidAt: new Date(),
+      paidAt: p.paidAt ?? now,
+      appliedAt: handler ? (p.appliedAt ?? now) : p.appliedAt,
     })
     .where(and(eq(payments.tenantId, p.tenantId), eq(payments.id, p.id)))
     .returning();
-  const handler = paymentPurpose(row!.purpose);
-  if (handler && !row!.appliedAt) {
-    await handler.onPaid(tx, row!);
-    await tx.update(payments).set({ appliedAt: new Date() }).where(and(eq(payments.tenantId, p.tenantId), eq(payments.id, p.id)));
-  }
+  // Same transaction: if the purpose fails, the payment is not marked paid either (and is retried).
+  if (handler && !p.appliedAt) await handler.onPaid(tx, row!);
   return row!;
 }
 
