@@ -47,6 +47,7 @@ export default defineConfig({
       SMTP_SIM_PORT: String(PORT - 500),
       SMTP_SIM_HTTP_PORT: String(PORT - 499),
       SMS_SIM_PORT: String(PORT - 498),
+      DARAJA_SIM_PORT: String(PORT - 497),
     },
   },
 });

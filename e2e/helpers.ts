@@ -16,3 +16,4 @@ export const DEMO_ADMIN = { username: "admin", password: "Platform-Demo-2026!" }
 /** The SMTP simulator's inbox API and the SMS simulator (ports set in playwright.config.ts). */
 export const SMTP_INBOX = `http://127.0.0.1:${PORT - 499}`;
 export const SMS_SIM = `http://127.0.0.1:${PORT - 498}`;
+export const DARAJA_SIM = `http://127.0.0.1:${PORT - 497}`;
