@@ -96,7 +96,8 @@ export async function startStkPayment(
     });
     return { ok: true, payment: updated };
   } catch (err) {
-    const message = err instanceof DarajaError ? err.errorMessage : "M-Pesa could not be reached. Try again in a minute.";
+    // DarajaError.message is the plain-language explanation; errorMessage is Daraja's own text.
+    const message = err instanceof DarajaError ? err.message : "M-Pesa could not be reached. Try again in a minute.";
     const failed = await withTenant(deps.db, tenantId, actor, async (tx) => {
       await recordExchange(tx, tenantId, payment.id, "stk_push", { phone, amount: input.amountShillings }, err instanceof DarajaError ? { errorCode: err.errorCode, errorMessage: err.errorMessage } : { error: String(err) }, err instanceof DarajaError ? err.httpStatus : null, Date.now() - t0);
       const [row] = await tx
@@ -428,7 +429,7 @@ export async function verifyManualPayment(deps: PaymentDeps, inTenant: <T>(fn: (
     });
   } catch (err) {
     await inTenant((tx) => recordExchange(tx, tenantId, paymentId, "transaction_status", { transactionId: state.p.mpesaReceipt }, { error: err instanceof DarajaError ? err.errorMessage : String(err) }, err instanceof DarajaError ? err.httpStatus : null, Date.now() - t0));
-    if (err instanceof DarajaError && !err.retryable) return fail(`M-Pesa refused the check: ${err.errorMessage}`);
+    if (err instanceof DarajaError && !err.retryable) return fail(`M-Pesa refused the check: ${err.message}`);
     throw err; // retried by the job with backoff
   }
 }

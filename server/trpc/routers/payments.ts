@@ -10,6 +10,7 @@ import { paymentPurposes } from "../../services/payments/purposes";
 import { normalizeKenyanPhone } from "../../services/phones";
 import { viewMpesaSettings, saveMpesaSettings, loadDarajaAccount, callbackUrls, mpesaSettingsInput } from "../../services/mpesa-settings";
 import { mpesaSettings } from "../../../db/schema";
+import { DarajaError } from "../../integrations/mpesa";
 
 const STATUSES = ["pending", "paid", "failed", "cancelled", "timeout", "unmatched", "verifying"] as const;
 
@@ -67,7 +68,7 @@ export const paymentsRouter = createTRPCRouter({
     try {
       await ctx.integrations.daraja.registerC2bUrls(account.credentials, { confirmationUrl: urls.c2bConfirmation, validationUrl: urls.c2bValidation, responseType: "Completed" });
     } catch (err) {
-      const reason = (err as { errorMessage?: string }).errorMessage ?? "M-Pesa could not be reached.";
+      const reason = err instanceof DarajaError ? err.message : "M-Pesa could not be reached.";
       return { ok: false as const, reason };
     }
     await ctx.tx.update(mpesaSettings).set({ c2bRegisteredAt: new Date() }).where(eq(mpesaSettings.tenantId, ctx.tenant.id));
