@@ -2,7 +2,7 @@ import type { Route } from "./+types/dashboard.activity.export";
 import { requireIspUser } from "../lib/session.server";
 import { activityFilterFrom } from "../lib/activity.server";
 import { describeActor, describeEvent } from "../lib/activity";
-import { CONTENT_TYPES, toCsv, toXlsx, type ExportColumn } from "../../server/services/exports";
+import { exportFormat, exportResponse, type ExportColumn } from "../../server/services/exports";
 
 type Row = Awaited<ReturnType<Awaited<ReturnType<typeof requireIspUser>>["caller"]["activity"]["recent"]>>[number];
 
@@ -21,15 +21,8 @@ const COLUMNS: ExportColumn<Row>[] = [
 export async function loader({ request, context }: Route.LoaderArgs) {
   const { caller, tenant } = await requireIspUser(context, request, { permission: "audit.view" });
   const url = new URL(request.url);
-  const format = url.searchParams.get("format") === "xlsx" ? "xlsx" : "csv";
+  const format = exportFormat(url);
   const events = await caller.activity.recent({ ...activityFilterFrom(url), limit: 1000 });
   await caller.activity.exported({ format, rows: events.length });
-  const body = format === "xlsx" ? new Uint8Array(await toXlsx(events, COLUMNS, "Activity")) : toCsv(events, COLUMNS);
-  return new Response(body, {
-    headers: {
-      "content-type": CONTENT_TYPES[format],
-      "content-disposition": `attachment; filename="${tenant.slug}-activity-${new Date().toISOString().slice(0, 10)}.${format}"`,
-      "cache-control": "no-store",
-    },
-  });
+  return exportResponse(events, COLUMNS, { format, slug: tenant.slug, what: "activity", sheet: "Activity" });
 }

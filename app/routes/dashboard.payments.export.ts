@@ -1,7 +1,7 @@
 import type { Route } from "./+types/dashboard.payments.export";
 import { requireIspUser } from "../lib/session.server";
 import { paymentFilterFrom } from "../lib/payments.server";
-import { CONTENT_TYPES, toCsv, toXlsx, type ExportColumn } from "../../server/services/exports";
+import { exportFormat, exportResponse, type ExportColumn } from "../../server/services/exports";
 
 type Row = Awaited<ReturnType<Awaited<ReturnType<typeof requireIspUser>>["caller"]["payments"]["list"]>>["rows"][number];
 
@@ -25,15 +25,8 @@ const COLUMNS: ExportColumn<Row>[] = [
 export async function loader({ request, context }: Route.LoaderArgs) {
   const { caller, tenant } = await requireIspUser(context, request, { permission: "payments.view" });
   const url = new URL(request.url);
-  const format = url.searchParams.get("format") === "xlsx" ? "xlsx" : "csv";
+  const format = exportFormat(url);
   const { rows } = await caller.payments.list(paymentFilterFrom(url, 5000));
   await caller.payments.exported({ format, rows: rows.length });
-  const body = format === "xlsx" ? new Uint8Array(await toXlsx(rows, COLUMNS, "Payments")) : toCsv(rows, COLUMNS);
-  return new Response(body, {
-    headers: {
-      "content-type": CONTENT_TYPES[format],
-      "content-disposition": `attachment; filename="${tenant.slug}-payments-${new Date().toISOString().slice(0, 10)}.${format}"`,
-      "cache-control": "no-store",
-    },
-  });
+  return exportResponse(rows, COLUMNS, { format, slug: tenant.slug, what: "payments", sheet: "Payments" });
 }

@@ -1,7 +1,8 @@
-import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "react-router";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "react-router";
 import type { Route } from "./+types/dashboard.payments";
 import { Alert, Button, Card, EmptyState, Field, PageHeader, cx } from "../components/ui";
 import { DataTable, Td } from "../components/table";
+import { ExportLinks, FilterBar, FilterInput, FilterSelect } from "../components/filters";
 import { requireIspUser } from "../lib/session.server";
 import { formFailure, formValues, readForm } from "../lib/forms.server";
 import { paymentFilterFrom } from "../lib/payments.server";
@@ -31,16 +32,12 @@ export async function action({ request, context }: Route.ActionArgs) {
   }
 }
 
-const select = "mt-1 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-base sm:text-sm";
-
 export default function Payments() {
   const { rows, totals, canManage, timezone } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const [params] = useSearchParams();
   const busy = useNavigation().state === "submitting";
   const failed = result && !result.ok ? result : null;
   const fe = (failed?.fieldErrors ?? {}) as Record<string, string[] | undefined>;
-  const exportHref = (format: string) => `/dashboard/payments/export?${new URLSearchParams([...params.entries(), ["format", format]]).toString()}`;
   return (
     <div className="grid gap-6">
       <PageHeader
@@ -51,8 +48,7 @@ export default function Payments() {
             <Link to="/dashboard/payments/exceptions" className="rounded-lg bg-white px-4 py-2 text-sm font-semibold text-amber-800 shadow-sm ring-1 ring-amber-300 hover:bg-amber-50">
               Exceptions
             </Link>
-            <a href={exportHref("csv")} className="rounded-lg bg-white px-4 py-2 text-sm font-semibold text-slate-800 shadow-sm ring-1 ring-slate-300 hover:bg-slate-50">Export CSV</a>
-            <a href={exportHref("xlsx")} className="rounded-lg bg-white px-4 py-2 text-sm font-semibold text-slate-800 shadow-sm ring-1 ring-slate-300 hover:bg-slate-50">Export Excel</a>
+            <ExportLinks path="/dashboard/payments/export" />
           </div>
         }
       />
@@ -62,34 +58,13 @@ export default function Payments() {
         <Stat label="Waiting" value={String(totals.pendingCount)} note="pending or being checked" />
         <Stat label="Need a look" value={String(totals.problemCount)} note="failed, timed out, unmatched" tone={totals.problemCount ? "warn" : undefined} />
       </div>
-      <Form method="get" className="grid gap-3 sm:grid-cols-6 sm:items-end">
-        <label className="text-sm font-medium text-slate-700">
-          Status
-          <select name="status" defaultValue={params.get("status") ?? ""} className={select}>
-            <option value="">Any</option>
-            {["paid", "pending", "verifying", "failed", "cancelled", "timeout", "unmatched"].map((s) => (
-              <option key={s} value={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <label className="text-sm font-medium text-slate-700">
-          Phone
-          <input name="phone" defaultValue={params.get("phone") ?? ""} placeholder="0712…" className={select} />
-        </label>
-        <label className="text-sm font-medium text-slate-700">
-          M-Pesa code
-          <input name="receipt" defaultValue={params.get("receipt") ?? ""} className={select} />
-        </label>
-        <label className="text-sm font-medium text-slate-700">
-          From
-          <input type="date" name="from" defaultValue={params.get("from") ?? ""} className={select} />
-        </label>
-        <label className="text-sm font-medium text-slate-700">
-          To
-          <input type="date" name="to" defaultValue={params.get("to") ?? ""} className={select} />
-        </label>
-        <Button type="submit" variant="secondary">Filter</Button>
-      </Form>
+      <FilterBar columns={6}>
+        <FilterSelect label="Status" name="status" options={[["", "Any"], ...["paid", "pending", "verifying", "failed", "cancelled", "timeout", "unmatched"].map((x): [string, string] => [x, x])]} />
+        <FilterInput label="Phone" name="phone" placeholder="0712…" />
+        <FilterInput label="M-Pesa code" name="receipt" />
+        <FilterInput label="From" name="from" type="date" />
+        <FilterInput label="To" name="to" type="date" />
+      </FilterBar>
       <div className="grid gap-6 xl:grid-cols-[1fr_20rem]">
         <Card className="overflow-x-auto">
           {rows.length === 0 ? (

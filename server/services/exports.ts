@@ -38,3 +38,19 @@ export const CONTENT_TYPES = {
   csv: "text/csv; charset=utf-8",
   xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 } as const;
+
+/** The download response for an export, named {slug}-{what}-{date}.{csv|xlsx}. */
+export async function exportResponse<T>(rows: T[], columns: ExportColumn<T>[], opts: { format: "csv" | "xlsx"; slug: string; what: string; sheet: string }) {
+  const body = opts.format === "xlsx" ? new Uint8Array(await toXlsx(rows, columns, opts.sheet)) : toCsv(rows, columns);
+  return new Response(body, {
+    headers: {
+      "content-type": CONTENT_TYPES[opts.format],
+      "content-disposition": `attachment; filename="${opts.slug}-${opts.what}-${new Date().toISOString().slice(0, 10)}.${opts.format}"`,
+      "cache-control": "no-store",
+    },
+  });
+}
+
+export function exportFormat(url: URL): "csv" | "xlsx" {
+  return url.searchParams.get("format") === "xlsx" ? "xlsx" : "csv";
+}
