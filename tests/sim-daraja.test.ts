@@ -320,10 +320,11 @@ describe("Daraja simulator: STK push", () => {
   });
 
   it("retries a failing callback target twice, 1 s apart, recording every attempt", async () => {
-    answers.set("/hooks/stk", (_hit, nth) => (nth < 3 ? { status: 500 } : { status: 200 }));
+    // A path of its own: a straggling delivery from an earlier test must not count as an attempt.
+    answers.set("/hooks/stk-retry", (_hit, nth) => (nth < 3 ? { status: 500 } : { status: 200 }));
     sim.scriptStk("254712345678", { delayMs: 10 });
-    const res = await push();
-    await waitForHits("/hooks/stk", 3, 5000);
+    const res = await push({ CallBackURL: `${hookBase}/hooks/stk-retry` });
+    await waitForHits("/hooks/stk-retry", 3, 5000);
     const attempts = await sim.waitForCallback((c) => c.attempt === 3, 8000);
     expect(attempts.status).toBe(200);
     const all = sim.callbacks({ ref: res.body.CheckoutRequestID as string });
