@@ -3,7 +3,8 @@ import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { eq } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "./helpers/db";
-import { appContext, createTenantFixture, requestWithSession, type TenantFixture } from "./helpers/fixtures";
+import { appContext, createTenantFixture, requestWithSession, seedEveryTenantTable, type TenantFixture } from "./helpers/fixtures";
+import { payments, mpesaCallbacks } from "../db/schema";
 import { appRouter, createTrpcContext, getCaller } from "../server/trpc/root";
 import { createTRPCRouter, tenantProcedure } from "../server/trpc/init";
 import { zones } from "../db/schema";
@@ -37,6 +38,8 @@ beforeAll(async () => {
   t = await createTestDatabase();
   A = await createTenantFixture(t.db, "isp-alpha");
   B = await createTenantFixture(t.db, "isp-bravo");
+  await seedEveryTenantTable(t.db, A);
+  await seedEveryTenantTable(t.db, B);
 });
 
 describe("tRPC: tenant B against tenant A", () => {
@@ -76,6 +79,22 @@ describe("tRPC: tenant B against tenant A", () => {
     const events = await (await callerAs(B)).activity.recent({ limit: 200 });
     expect(events.length).toBeGreaterThan(0);
     expect(new Set(events.map((e) => e.tenantId))).toEqual(new Set([B.tenant.id]));
+  });
+
+  it("cannot see, assign, retry or acknowledge A's payments and callbacks", async () => {
+    const [pa] = await withTenant(t.db, A.tenant.id, null, (tx) => tx.select().from(payments));
+    const [ca] = await withTenant(t.db, A.tenant.id, null, (tx) => tx.select().from(mpesaCallbacks));
+    const b = await callerAs(B);
+    await expect(b.payments.byId({ id: pa!.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(b.payments.assign({ paymentId: pa!.id, purpose: "other" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(b.payments.retry({ paymentId: pa!.id })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(b.payments.acknowledge({ callbackId: ca!.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const list = await b.payments.list({ limit: 100 });
+    expect(list.rows.every((r) => r.tenantId === B.tenant.id)).toBe(true);
+    const settings = await b.payments.settings();
+    expect(JSON.stringify(settings)).not.toContain(A.tenant.id);
+    const [after] = await withTenant(t.db, A.tenant.id, null, (tx) => tx.select().from(payments).where(eq(payments.id, pa!.id)));
+    expect(after!.status).toBe("pending");
   });
 
   it("cannot reach platform procedures from an ISP host", async () => {

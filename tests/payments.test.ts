@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { run, type Runner } from "graphile-worker";
+import { run, Logger, type Runner } from "graphile-worker";
 import { and, eq, sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "./helpers/db";
 import { serve } from "./helpers/http";
@@ -84,7 +84,7 @@ beforeAll(async () => {
   const daraja = createDarajaClient({ baseUrlFor: () => sim.baseUrl });
   deps = { db: t.db, daraja, secrets: testSecrets, publicBaseUrl: `http://127.0.0.1:${http.port}`, queryDelaysS: [0.5, 0.5, 0.5, 1] };
   const integrations: Integrations = { ...noIntegrations, daraja };
-  worker = await run({ pgPool: t.queue, taskList: buildTaskList(t.db, integrations, deps), concurrency: 4, noHandleSignals: true, pollInterval: 200, logger: undefined as never });
+  worker = await run({ pgPool: t.queue, taskList: buildTaskList(t.db, integrations, deps), concurrency: 4, noHandleSignals: true, pollInterval: 200, logger: new Logger(() => () => {}) });
 });
 
 afterAll(async () => {

@@ -156,7 +156,13 @@ export async function storeCallback(db: Db, tenantId: string, kind: CallbackKind
  * the safety-net job applies it later, and a callback racing its own push waits for the job.
  */
 export async function applyStoredCallback(db: Db, tenantId: string, callbackId: string) {
-  return withTenant(db, tenantId, { actorKind: "system", requestId: "daraja" }, (tx) => applyCallback(tx, tenantId, callbackId));
+  return withTenant(db, tenantId, { actorKind: "system", requestId: "daraja" }, async (tx) => {
+    const result = await applyCallback(tx, tenantId, callbackId);
+    // Racing its own push: its CheckoutRequestID is being stored right now. Look again in a
+    // second rather than waiting for the safety net.
+    if (result === "retry") await enqueueJob(tx, "apply_mpesa_callback", { callbackId }, { runAt: new Date(Date.now() + 1000), jobKey: `apply-soon:${callbackId}`, maxAttempts: 8 });
+    return result;
+  });
 }
 
 function referenceOf(kind: CallbackKind, body: unknown): string | null {
