@@ -48,6 +48,7 @@ export default defineConfig({
       SMTP_SIM_HTTP_PORT: String(PORT - 499),
       SMS_SIM_PORT: String(PORT - 498),
       DARAJA_SIM_PORT: String(PORT - 497),
+      ROUTEROS_SIM_PORTS: `${PORT - 496},${PORT - 495}`,
     },
   },
 });

@@ -29,6 +29,7 @@ export default [
     route("payments/exceptions", "routes/dashboard.payments.exceptions.tsx"),
     route("payments/:id", "routes/dashboard.payments.detail.tsx"),
     route("settings/mpesa", "routes/dashboard.settings.mpesa.tsx"),
+    route("routers", "routes/dashboard.routers.tsx"),
   ]),
   route("dashboard/payments/export", "routes/dashboard.payments.export.ts"),
   route("dashboard/activity/export", "routes/dashboard.activity.export.ts"),

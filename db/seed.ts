@@ -1,5 +1,7 @@
 import { eq, sql } from "drizzle-orm";
-import { platformUsers, users } from "./schema";
+import { platformUsers, users, routers } from "./schema";
+import { SIM_ROUTER_USER } from "../server/integrations";
+import { checkRouter, checkFields } from "../server/services/routers";
 import { withPlatform, withTenant, type Db } from "./client";
 import { createTenant, createUser, findTenantIdBySlugPlatform } from "../server/services/tenants";
 import { hashPassword } from "../server/services/passwords";
@@ -29,7 +31,7 @@ export const DEMO = {
  * (pointing at the simulator). Runs as the app role through the same contexts the product
  * uses. Safe to run on every start: it fills in only what is missing.
  */
-export async function seedDemo(db: Db, secrets: SecretBox) {
+export async function seedDemo(db: Db, secrets: SecretBox, simRouters: Array<{ port: number; name: string }> = []) {
   const tenantId = await withPlatform(db, { actorKind: "system", requestId: "seed" }, async (tx) => {
     const [admin] = await tx.select({ id: platformUsers.id }).from(platformUsers).where(eq(sql`lower(${platformUsers.username})`, DEMO.superAdmin.username));
     if (!admin) {
@@ -50,5 +52,12 @@ export async function seedDemo(db: Db, secrets: SecretBox) {
       for (const name of ["Kasarani", "Roysambu", "Githurai 45"]) await createZone(tx, tenantId, { name, description: "" });
     }
     if (!(await getMpesaSettingsRow(tx, tenantId))) await saveMpesaSettings(tx, tenantId, secrets, DEMO.mpesa);
+    const [anyRouter] = await tx.select({ id: routers.id }).from(routers).where(eq(routers.tenantId, tenantId)).limit(1);
+    if (!anyRouter) {
+      for (const r of simRouters) {
+        const check = await checkRouter({ host: "127.0.0.1", port: r.port, username: SIM_ROUTER_USER.name, password: SIM_ROUTER_USER.password });
+        await tx.insert(routers).values({ tenantId, name: r.name, host: "127.0.0.1", apiPort: r.port, username: SIM_ROUTER_USER.name, passwordEnc: secrets.encrypt(SIM_ROUTER_USER.password), location: "Demo (simulated)", ...checkFields(check) });
+      }
+    }
   });
 }

@@ -14,6 +14,8 @@ export const ISP_PERMISSIONS = {
   "dashboard.view": "See the dashboard overview",
   "zones.view": "See zones",
   "zones.manage": "Create, rename and delete zones",
+  "routers.view": "See routers and their status",
+  "routers.manage": "Add, change, test and remove routers",
   "staff.view": "See staff accounts",
   "staff.manage": "Invite staff, change roles, deactivate accounts",
   "audit.view": "Read the ISP's activity log",
@@ -32,8 +34,8 @@ const ALL_ISP = Object.keys(ISP_PERMISSIONS) as IspPermission[];
 export const ISP_MATRIX: Record<IspRole, readonly IspPermission[]> = {
   owner: ALL_ISP,
   admin: ALL_ISP.filter((p) => p !== "billing.manage"),
-  staff: ["dashboard.view", "zones.view", "staff.view", "customers.view", "customers.manage", "vouchers.manage", "payments.view"],
-  technician: ["dashboard.view", "zones.view", "customers.view", "customers.manage"],
+  staff: ["dashboard.view", "zones.view", "routers.view", "staff.view", "customers.view", "customers.manage", "vouchers.manage", "payments.view"],
+  technician: ["dashboard.view", "zones.view", "routers.view", "customers.view", "customers.manage"],
   reseller: ["dashboard.view", "vouchers.manage"],
 };
 

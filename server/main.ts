@@ -32,7 +32,8 @@ const database = await prepareDatabase(env, log).catch((err) => {
 const db = createDb(database.appUrl);
 const secrets = createSecretBox(encryptionKeyFrom(env.ENCRYPTION_KEY, database.localSecret ?? "development"));
 const integrations = await createIntegrations(env, log);
-if (database.embedded || process.env.SEED_DEMO === "true") await seedDemo(db, secrets);
+const simRouters = (integrations.sims?.routers ?? []).map((r, i) => ({ port: r.port, name: ["Kasarani hAP", "Roysambu CCR"][i] ?? `Router ${i + 1}` }));
+if (database.embedded || process.env.SEED_DEMO === "true") await seedDemo(db, secrets, simRouters);
 
 const app = await createHttpApp({ db, env, log, root, secrets, integrations });
 const server: Server = await new Promise((resolve) => {
@@ -60,7 +61,8 @@ console.log(`
   Health             ${scheme}://${env.APP_DOMAIN}/healthz${integrations.sims ? `
   Email inbox (sim)  ${scheme}://${env.APP_DOMAIN}/dev/inbox
   SMS sent (sim)     ${integrations.sims.sms.baseUrl}/_sim/messages
-  Daraja (sim)       ${integrations.sims.daraja.baseUrl}/_sim/requests` : ""}
+  Daraja (sim)       ${integrations.sims.daraja.baseUrl}/_sim/requests
+  Routers (sim)      RouterOS API on 127.0.0.1:${integrations.sims.routers.map((r) => r.port).join(" and :")}` : ""}
 `);
 
 let stopping = false;

@@ -2,3 +2,4 @@ export * from "./tenancy";
 export * from "./platform";
 export * from "./audit";
 export * from "./payments";
+export * from "./network";

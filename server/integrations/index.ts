@@ -6,6 +6,7 @@ import type { SmsSender } from "./sms";
 import { startSmtpSim, type SmtpSim } from "../../sim/smtp";
 import { startSmsSim, type SmsSim } from "../../sim/sms";
 import { startDarajaSim, type DarajaSim } from "../../sim/daraja";
+import { startRouterSim, type RouterSim } from "../../sim/routeros";
 import { createDarajaClient, type DarajaClient } from "./mpesa";
 
 /** The outside systems the product talks to, each behind a small interface. */
@@ -16,11 +17,13 @@ export type Integrations = {
   /** Safaricom Daraja (M-Pesa), for every ISP's own credentials and the platform's. */
   daraja: DarajaClient;
   /** Present when the local simulators run in-process (development, demo, e2e). */
-  sims?: { smtp: SmtpSim; sms: SmsSim; daraja: DarajaSim };
+  sims?: { smtp: SmtpSim; sms: SmsSim; daraja: DarajaSim; routers: RouterSim[] };
   close(): Promise<void>;
 };
 
 const SMS_SIM_KEY = "sim-at-key";
+/** The API user on the demo's simulated routers. */
+export const SIM_ROUTER_USER = { name: "mnetifi-api", password: "Demo-Router-Api-1", group: "full" as const };
 
 /** Real providers from the environment, or the simulators when SIMULATORS is on. */
 export async function createIntegrations(env: Env, log: Logger): Promise<Integrations> {
@@ -28,6 +31,11 @@ export async function createIntegrations(env: Env, log: Logger): Promise<Integra
     const smtp = await startSmtpSim({ smtpPort: env.SMTP_SIM_PORT, httpPort: env.SMTP_SIM_HTTP_PORT });
     const sms = await startSmsSim({ port: env.SMS_SIM_PORT, apiKey: SMS_SIM_KEY, username: "sandbox" });
     const daraja = await startDarajaSim({ port: env.DARAJA_SIM_PORT });
+    const [portA, portB] = env.ROUTEROS_SIM_PORTS.split(",").map(Number);
+    const routers = [
+      await startRouterSim({ port: portA, version: "7.16.2", identity: "Demo-Kasarani-hAP", board: "hAP ax2", users: [SIM_ROUTER_USER] }),
+      await startRouterSim({ port: portB, version: "7.18", identity: "Demo-Roysambu-CCR", board: "CCR2004-16G-2S+", users: [SIM_ROUTER_USER] }),
+    ];
     log.info({ smtp: smtp.url, inbox: smtp.inboxUrl, sms: sms.baseUrl, daraja: daraja.baseUrl }, "simulators started");
     const mailer = createSmtpMailer({ url: smtp.url, from: env.MAIL_FROM });
     return {
@@ -35,10 +43,10 @@ export async function createIntegrations(env: Env, log: Logger): Promise<Integra
       platformSms: createAfricasTalkingSender({ baseUrl: sms.baseUrl, apiKey: SMS_SIM_KEY, username: "sandbox", from: "MNETIFI" }),
       // Both Daraja environments point at the simulator.
       daraja: createDarajaClient({ baseUrlFor: () => daraja.baseUrl }),
-      sims: { smtp, sms, daraja },
+      sims: { smtp, sms, daraja, routers },
       async close() {
         mailer.close();
-        await Promise.all([smtp.stop(), sms.stop(), daraja.stop()]);
+        await Promise.all([smtp.stop(), sms.stop(), daraja.stop(), ...routers.map((r) => r.stop())]);
       },
     };
   }

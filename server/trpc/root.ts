@@ -7,6 +7,7 @@ import { registrationRouter } from "./routers/registration";
 import { accountRouter } from "./routers/account";
 import { staffRouter } from "./routers/staff";
 import { paymentsRouter } from "./routers/payments";
+import { routersRouter } from "./routers/routers";
 import { resolveViewer, type AppContext } from "../context";
 import type { TrpcContext } from "./init";
 
@@ -19,6 +20,7 @@ export const appRouter = createTRPCRouter({
   account: accountRouter,
   staff: staffRouter,
   payments: paymentsRouter,
+  routers: routersRouter,
 });
 export type AppRouter = typeof appRouter;
 

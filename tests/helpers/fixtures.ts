@@ -82,6 +82,7 @@ export async function seedEveryTenantTable(db: Db, f: TenantFixture) {
     const [p] = await tx.insert(schema.payments).values({ tenantId: f.tenant.id, method: "stk", status: "pending", amountCents: 100, checkoutRequestId: `ws_CO_${f.tenant.slug}` }).returning();
     await tx.insert(schema.mpesaCallbacks).values({ tenantId: f.tenant.id, kind: "stk", raw: "{}", body: {}, reference: `ws_CO_${f.tenant.slug}`, paymentId: p!.id });
     await tx.insert(schema.mpesaExchanges).values({ tenantId: f.tenant.id, paymentId: p!.id, kind: "stk_push", request: {}, response: {} });
+    await tx.insert(schema.routers).values({ tenantId: f.tenant.id, name: `${f.tenant.slug} core`, host: "127.0.0.1", username: "api", passwordEnc: testSecrets.encrypt("x"), zoneId: f.zone.id });
   });
 }
 

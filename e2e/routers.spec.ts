@@ -1,0 +1,41 @@
+import { test, expect } from "@playwright/test";
+import { url, snap } from "./helpers";
+
+const PORT = Number(process.env.E2E_PORT ?? 3100);
+const SIM_A = PORT - 496;
+
+test("the demo's simulated routers are verified; adding one checks the connection and a wrong password says so", async ({ page }) => {
+  await page.goto(url("demo", "/login"));
+  await page.getByLabel("Username or email").fill("demo");
+  await page.getByLabel("Password").fill("Demo-Owner-2026!");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("link", { name: "Routers" }).click();
+  await expect(page.getByText("Demo-Kasarani-hAP · RouterOS 7.16.2 · hAP ax2")).toBeVisible();
+  await expect(page.getByText("Online").first()).toBeVisible();
+
+  await page.getByLabel("Name").fill("Githurai mast");
+  await page.getByLabel("Address (IP or host)").fill("127.0.0.1");
+  await page.getByLabel("API port").fill(String(SIM_A));
+  await page.getByLabel("API user").fill("mnetifi-api");
+  await page.getByLabel("API password").fill("wrong-password");
+  await page.getByRole("button", { name: "Add and test" }).click();
+  await expect(page.getByRole("alert")).toContainText("Saved as not verified.");
+  await expect(page.getByText("Not verified", { exact: true })).toBeVisible();
+
+  await page.getByLabel("Name").fill("Githurai mast 2");
+  await page.getByLabel("Address (IP or host)").fill("127.0.0.1");
+  await page.getByLabel("API port").fill(String(SIM_A));
+  await page.getByLabel("API user").fill("mnetifi-api");
+  await page.getByLabel("API password").fill("Demo-Router-Api-1");
+  await page.getByRole("button", { name: "Add and test" }).click();
+  await expect(page.getByText("Added and verified: Demo-Kasarani-hAP, RouterOS 7.16.2 on hAP ax2.")).toBeVisible();
+
+  // Bad input keeps what was typed.
+  await page.getByLabel("Name").fill("x");
+  await page.getByLabel("Address (IP or host)").fill("not a host!");
+  await page.getByRole("button", { name: "Add and test" }).click();
+  await expect(page.getByText("Give the router a name of at least 2 characters.")).toBeVisible();
+  await expect(page.getByText("Enter an IP address or host name, e.g. 10.10.0.1.")).toBeVisible();
+  await expect(page.getByLabel("Address (IP or host)")).toHaveValue("not a host!");
+  await snap(page, "routers");
+});
