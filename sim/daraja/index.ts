@@ -14,6 +14,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { EventEmitter } from "node:events";
 import type { AddressInfo } from "node:net";
+import { safeJsonParse, isPlainObject } from "../json";
 import {
   BUY_GOODS_ONLINE,
   PAYBILL_ONLINE,
@@ -1152,18 +1153,6 @@ function readBody(req: IncomingMessage): Promise<string | null> {
     req.on("end", () => resolve(size > MAX_BODY_BYTES ? null : Buffer.concat(chunks).toString("utf8")));
     req.on("error", () => resolve(null));
   });
-}
-
-function safeJsonParse(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown) {

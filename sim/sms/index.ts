@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { AddressInfo } from "node:net";
+import { safeJsonParse, isPlainObject } from "../json";
 
 export type SmsOutcome = "success" | "insufficient_balance" | "user_in_blacklist" | "delivery_failed";
 
@@ -354,18 +355,6 @@ async function readJsonObject(req: IncomingMessage, res: ServerResponse): Promis
     return null;
   }
   return parsed;
-}
-
-function safeJsonParse(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function sendText(res: ServerResponse, status: number, text: string) {
