@@ -6,8 +6,11 @@
 
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
+# patches/ must be there before the install: postinstall applies them (node-routeros !empty fix).
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+COPY patches ./patches
+# npm install, not npm ci: see .ci/run (the lockfile cannot list every platform's optional binaries).
+RUN npm install --no-audit --no-fund
 
 FROM deps AS build
 COPY . .
@@ -24,6 +27,8 @@ COPY --chown=mnetifi:mnetifi server ./server
 COPY --chown=mnetifi:mnetifi db ./db
 COPY --chown=mnetifi:mnetifi jobs ./jobs
 COPY --chown=mnetifi:mnetifi policies ./policies
+# The simulators, for SIMULATORS=true demo deployments only (loaded on demand).
+COPY --chown=mnetifi:mnetifi sim ./sim
 COPY --chown=mnetifi:mnetifi docker-entrypoint.sh ./
 USER mnetifi
 EXPOSE 3000

@@ -3,10 +3,10 @@ import type { Env } from "../env";
 import { createSmtpMailer, type Mailer } from "./email";
 import { createAfricasTalkingSender } from "./sms/africastalking";
 import type { SmsSender } from "./sms";
-import { startSmtpSim, type SmtpSim } from "../../sim/smtp";
-import { startSmsSim, type SmsSim } from "../../sim/sms";
-import { startDarajaSim, type DarajaSim } from "../../sim/daraja";
-import { startRouterSim, type RouterSim } from "../../sim/routeros";
+import type { SmtpSim } from "../../sim/smtp";
+import type { SmsSim } from "../../sim/sms";
+import type { DarajaSim } from "../../sim/daraja";
+import type { RouterSim } from "../../sim/routeros";
 import { createDarajaClient, type DarajaClient } from "./mpesa";
 
 /** The outside systems the product talks to, each behind a small interface. */
@@ -28,6 +28,13 @@ export const SIM_ROUTER_USER = { name: "mnetifi-api", password: "Demo-Router-Api
 /** Real providers from the environment, or the simulators when SIMULATORS is on. */
 export async function createIntegrations(env: Env, log: Logger): Promise<Integrations> {
   if (env.SIMULATORS) {
+    // Loaded only when wanted: a production image need not run (or even ship) the simulators.
+    const [{ startSmtpSim }, { startSmsSim }, { startDarajaSim }, { startRouterSim }] = await Promise.all([
+      import("../../sim/smtp"),
+      import("../../sim/sms"),
+      import("../../sim/daraja"),
+      import("../../sim/routeros"),
+    ]);
     const smtp = await startSmtpSim({ smtpPort: env.SMTP_SIM_PORT, httpPort: env.SMTP_SIM_HTTP_PORT });
     const sms = await startSmsSim({ port: env.SMS_SIM_PORT, apiKey: SMS_SIM_KEY, username: "sandbox" });
     const daraja = await startDarajaSim({ port: env.DARAJA_SIM_PORT });
