@@ -453,14 +453,22 @@ export async function startDarajaSim(opts: DarajaSimOptions = {}): Promise<Daraj
     return script;
   };
 
-  const stkPush = async ({ body, reply, fail }: ApiContext) => {
+  /** STK push and query both carry BusinessShortCode + Timestamp + Password; null when they check out. */
+  const stkCredentialsProblem = (body: Record<string, unknown>, fail: DarajaFail) => {
     const shortcode = field(body.BusinessShortCode);
     const account = shortcode ? accountByShortcode(shortcode) : undefined;
-    if (!shortcode || !/^\d{5,7}$/.test(shortcode)) return fail(400, "400.002.02", "Bad Request - Invalid BusinessShortCode");
-    if (!account) return fail(500, "500.001.1001", "Merchant does not exist");
+    if (!shortcode || !/^\d{5,7}$/.test(shortcode)) return { failed: fail(400, "400.002.02", "Bad Request - Invalid BusinessShortCode") };
+    if (!account) return { failed: fail(500, "500.001.1001", "Merchant does not exist") };
     const timestamp = field(body.Timestamp);
-    if (!timestamp || !/^\d{14}$/.test(timestamp)) return fail(400, "400.002.02", "Bad Request - Invalid Timestamp");
-    if (field(body.Password) !== stkPasswordFor(shortcode, account.passkey, timestamp)) return fail(500, "500.001.1001", "Wrong credentials");
+    if (!timestamp || !/^\d{14}$/.test(timestamp)) return { failed: fail(400, "400.002.02", "Bad Request - Invalid Timestamp") };
+    if (field(body.Password) !== stkPasswordFor(shortcode, account.passkey, timestamp)) return { failed: fail(500, "500.001.1001", "Wrong credentials") };
+    return { shortcode, account };
+  };
+
+  const stkPush = async ({ body, reply, fail }: ApiContext) => {
+    const creds = stkCredentialsProblem(body, fail);
+    if ("failed" in creds) return creds.failed;
+    const { shortcode, account } = creds;
     const transactionType = field(body.TransactionType);
     if (transactionType !== PAYBILL_ONLINE && transactionType !== BUY_GOODS_ONLINE) return fail(400, "400.002.02", "Bad Request - Invalid TransactionType");
     const amount = wholeAmount(body.Amount);
@@ -531,13 +539,9 @@ export async function startDarajaSim(opts: DarajaSimOptions = {}): Promise<Daraj
   };
 
   const stkQuery = ({ body, reply, fail }: ApiContext) => {
-    const shortcode = field(body.BusinessShortCode);
-    const account = shortcode ? accountByShortcode(shortcode) : undefined;
-    if (!shortcode || !/^\d{5,7}$/.test(shortcode)) return fail(400, "400.002.02", "Bad Request - Invalid BusinessShortCode");
-    if (!account) return fail(500, "500.001.1001", "Merchant does not exist");
-    const timestamp = field(body.Timestamp);
-    if (!timestamp || !/^\d{14}$/.test(timestamp)) return fail(400, "400.002.02", "Bad Request - Invalid Timestamp");
-    if (field(body.Password) !== stkPasswordFor(shortcode, account.passkey, timestamp)) return fail(500, "500.001.1001", "Wrong credentials");
+    const creds = stkCredentialsProblem(body, fail);
+    if ("failed" in creds) return creds.failed;
+    const { shortcode, account } = creds;
     const checkoutRequestId = field(body.CheckoutRequestID);
     const session = checkoutRequestId ? sessions.get(checkoutRequestId) : undefined;
     if (!session) return fail(400, "400.002.02", "Bad Request - Invalid CheckoutRequestID");
