@@ -17,6 +17,9 @@ export const AUDIT_EXEMPT = [
   "public.recovery_codes",
   "public.mpesa_callbacks",
   "public.mpesa_exchanges",
+  "public.router_samples",
+  "public.router_status_changes",
+  "public.router_operations",
 ];
 /** Schemas the app role may read tables in (all others: no table privileges at all). */
 const APP_TABLE_SCHEMAS = ["public", "audit"];
@@ -35,6 +38,7 @@ export const REVIEWED_DEFINERS = [
   "app_public.rate_limit_take",
   "app_public.rate_limit_clear",
   "app_public.rate_limit_sweep",
+  "app_public.tenants_with_verified_routers",
   "audit.log_row_change",
 ];
 

@@ -23,18 +23,24 @@ end $$;
 
 -- Enqueue a job for the current tenant inside the caller's transaction, so the job exists if
 -- and only if the change that caused it commits. The tenant is taken from the transaction,
--- never from the caller: a tenant cannot enqueue work for another tenant.
+-- never from the caller: a tenant cannot enqueue work for another tenant. Job keys and queue
+-- names are prefixed with the tenant too, so one ISP can neither replace another's job nor
+-- block another's queue (queues serialize jobs, e.g. one router's operations).
+drop function if exists app_public.enqueue_job(text, jsonb, timestamptz, text, integer, integer);
 create or replace function app_public.enqueue_job(
   task text,
   payload jsonb default '{}'::jsonb,
   run_at timestamptz default null,
   job_key text default null,
   max_attempts integer default null,
-  priority integer default null
+  priority integer default null,
+  queue_name text default null,
+  job_key_mode text default null
 ) returns bigint
   language plpgsql volatile security definer set search_path = pg_catalog, public as $$
 declare
   tid uuid := app_public.current_tenant_id();
+  scope text := coalesce(tid::text, 'platform');
   job_id bigint;
 begin
   if task !~ '^[a-z][a-z0-9_:.]*$' then
@@ -43,14 +49,19 @@ begin
   if tid is null and not app_public.is_platform() then
     raise exception 'enqueue_job needs a tenant or platform context' using errcode = '42501';
   end if;
+  if job_key_mode is not null and job_key_mode not in ('replace', 'preserve_run_at', 'unsafe_dedupe') then
+    raise exception 'invalid job_key_mode %', job_key_mode using errcode = '22023';
+  end if;
   select j.id into job_id from graphile_worker.add_job(
     identifier => task,
     payload => (coalesce(payload, '{}'::jsonb) || jsonb_build_object('tenant_id', tid))::json,
     run_at => run_at,
-    job_key => case when job_key is null then null else coalesce(tid::text, 'platform') || ':' || job_key end,
+    job_key => case when job_key is null then null else scope || ':' || job_key end,
     max_attempts => max_attempts,
-    priority => priority) j;
+    priority => priority,
+    queue_name => case when queue_name is null then null else scope || ':' || queue_name end,
+    job_key_mode => coalesce(job_key_mode, 'replace')) j;
   return job_id;
 end $$;
-revoke all on function app_public.enqueue_job(text, jsonb, timestamptz, text, integer, integer) from public;
-grant execute on function app_public.enqueue_job(text, jsonb, timestamptz, text, integer, integer) to mnetifi_app;
+revoke all on function app_public.enqueue_job(text, jsonb, timestamptz, text, integer, integer, text, text) from public;
+grant execute on function app_public.enqueue_job(text, jsonb, timestamptz, text, integer, integer, text, text) to mnetifi_app;

@@ -18,7 +18,28 @@ describe("catalog: isolation rules of design §4", () => {
     const { rows } = await owner.query(
       `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind = 'r' and n.nspname = 'public' order by 1`,
     );
-    expect(rows.map((r) => r.relname)).toEqual(["mpesa_callbacks", "mpesa_exchanges", "mpesa_settings", "payments", "platform_sessions", "platform_settings", "platform_users", "recovery_codes", "routers", "tenants", "user_sessions", "user_tokens", "users", "zones"]);
+    expect(rows.map((r) => r.relname)).toEqual([
+      "areas",
+      "mpesa_callbacks",
+      "mpesa_exchanges",
+      "mpesa_settings",
+      "payments",
+      "platform_sessions",
+      "platform_settings",
+      "platform_users",
+      "recovery_codes",
+      "regions",
+      "router_items",
+      "router_operations",
+      "router_samples",
+      "router_status_changes",
+      "routers",
+      "tenants",
+      "user_sessions",
+      "user_tokens",
+      "users",
+      "zones",
+    ]);
   });
 
   it("fails for a new tenant table added without RLS, and names what is missing", async () => {

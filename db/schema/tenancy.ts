@@ -98,6 +98,8 @@ export const zones = pgTable(
       .notNull()
       .references(() => tenants.id, { onDelete: "cascade" }),
     id: uuid("id").notNull().defaultRandom(),
+    /** The area this zone lies in (region → area → zone); null until the ISP places it. */
+    areaId: uuid("area_id"),
     name: text("name").notNull(),
     description: text("description").notNull().default(""),
     ...timestamps(),
@@ -105,6 +107,42 @@ export const zones = pgTable(
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
     uniqueIndex("zones_tenant_name_key").on(t.tenantId, sql`lower(${t.name})`),
+    index("zones_area_idx").on(t.tenantId, t.areaId),
+    // No cascade: an area with zones in it cannot be deleted until they are moved or removed.
+    foreignKey({ columns: [t.tenantId, t.areaId], foreignColumns: [areas.tenantId, areas.id] }),
+  ],
+);
+
+/** The top of an ISP's geography, e.g. "Nairobi" or "Central". Tenant table. */
+export const regions = pgTable(
+  "regions",
+  {
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    id: uuid("id").notNull().defaultRandom(),
+    name: text("name").notNull(),
+    ...timestamps(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), uniqueIndex("regions_tenant_name_key").on(t.tenantId, sql`lower(${t.name})`)],
+);
+
+/** An area inside a region, e.g. "Kasarani" in Nairobi; zones sit inside areas. Tenant table. */
+export const areas = pgTable(
+  "areas",
+  {
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    id: uuid("id").notNull().defaultRandom(),
+    regionId: uuid("region_id").notNull(),
+    name: text("name").notNull(),
+    ...timestamps(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex("areas_tenant_region_name_key").on(t.tenantId, t.regionId, sql`lower(${t.name})`),
+    foreignKey({ columns: [t.tenantId, t.regionId], foreignColumns: [regions.tenantId, regions.id] }),
   ],
 );
 

@@ -1,7 +1,16 @@
 import { sql } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 
-export type EnqueueOptions = { runAt?: Date; jobKey?: string; maxAttempts?: number; priority?: number };
+export type EnqueueOptions = {
+  runAt?: Date;
+  jobKey?: string;
+  maxAttempts?: number;
+  priority?: number;
+  /** Jobs in one queue run one at a time, in order (e.g. everything for one router). */
+  queueName?: string;
+  /** graphile-worker's job_key_mode; "preserve_run_at" keeps an already scheduled run time. */
+  jobKeyMode?: "replace" | "preserve_run_at" | "unsafe_dedupe";
+};
 
 /**
  * Adds a job in the caller's transaction (tenant or platform context), through the
@@ -13,6 +22,7 @@ export async function enqueueJob(tx: Tx, task: string, payload: Record<string, u
     select app_public.enqueue_job(
       task => ${task}, payload => ${JSON.stringify(payload)}::jsonb,
       run_at => ${opts.runAt?.toISOString() ?? null}::timestamptz, job_key => ${opts.jobKey ?? null},
-      max_attempts => ${opts.maxAttempts ?? null}::int, priority => ${opts.priority ?? null}::int) as id`);
+      max_attempts => ${opts.maxAttempts ?? null}::int, priority => ${opts.priority ?? null}::int,
+      queue_name => ${opts.queueName ?? null}, job_key_mode => ${opts.jobKeyMode ?? null}) as id`);
   return res.rows[0]!.id;
 }

@@ -1,3 +1,4 @@
+import { eq } from "drizzle-orm";
 import { withPlatform, withTenant, type Db } from "../../db/client";
 import { createTenant, createUser } from "../../server/services/tenants";
 import { createZone } from "../../server/services/zones";
@@ -82,7 +83,18 @@ export async function seedEveryTenantTable(db: Db, f: TenantFixture) {
     const [p] = await tx.insert(schema.payments).values({ tenantId: f.tenant.id, method: "stk", status: "pending", amountCents: 100, checkoutRequestId: `ws_CO_${f.tenant.slug}` }).returning();
     await tx.insert(schema.mpesaCallbacks).values({ tenantId: f.tenant.id, kind: "stk", raw: "{}", body: {}, reference: `ws_CO_${f.tenant.slug}`, paymentId: p!.id });
     await tx.insert(schema.mpesaExchanges).values({ tenantId: f.tenant.id, paymentId: p!.id, kind: "stk_push", request: {}, response: {} });
-    await tx.insert(schema.routers).values({ tenantId: f.tenant.id, name: `${f.tenant.slug} core`, host: "127.0.0.1", username: "api", passwordEnc: testSecrets.encrypt("x"), zoneId: f.zone.id });
+    const [region] = await tx.insert(schema.regions).values({ tenantId: f.tenant.id, name: `${f.tenant.slug} region` }).returning();
+    const [area] = await tx.insert(schema.areas).values({ tenantId: f.tenant.id, regionId: region!.id, name: `${f.tenant.slug} area` }).returning();
+    await tx.update(schema.zones).set({ areaId: area!.id }).where(eq(schema.zones.id, f.zone.id));
+    const [router] = await tx
+      .insert(schema.routers)
+      .values({ tenantId: f.tenant.id, name: `${f.tenant.slug} core`, host: "127.0.0.1", username: "api", passwordEnc: testSecrets.encrypt("x"), zoneId: f.zone.id })
+      .returning();
+    const routerId = router!.id;
+    await tx.insert(schema.routerSamples).values({ tenantId: f.tenant.id, routerId, reachable: true, cpuLoad: 3 });
+    await tx.insert(schema.routerStatusChanges).values({ tenantId: f.tenant.id, routerId, status: "online" });
+    await tx.insert(schema.routerItems).values({ tenantId: f.tenant.id, routerId, kind: "hotspot_user", name: `${f.tenant.slug}-user`, spec: {} });
+    await tx.insert(schema.routerOperations).values({ tenantId: f.tenant.id, routerId, kind: "kick_hotspot_user", target: `${f.tenant.slug}-user` });
   });
 }
 
