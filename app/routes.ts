@@ -30,9 +30,12 @@ export default [
     route("payments/:id", "routes/dashboard.payments.detail.tsx"),
     route("settings/mpesa", "routes/dashboard.settings.mpesa.tsx"),
     route("routers", "routes/dashboard.routers.tsx"),
+    route("routers/:id", "routes/dashboard.routers.detail.tsx"),
+    route("routers/:id/setup", "routes/dashboard.routers.setup.tsx"),
   ]),
   route("dashboard/payments/export", "routes/dashboard.payments.export.ts"),
   route("dashboard/activity/export", "routes/dashboard.activity.export.ts"),
+  route("dashboard/routers/:id/login.html", "routes/dashboard.routers.login-html.ts"),
   route("api/trpc/*", "routes/api.trpc.ts"),
   route("*", "routes/not-found.tsx"),
 ] satisfies RouteConfig;

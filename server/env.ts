@@ -35,6 +35,13 @@ const schema = z
      * site's address; locally http://127.0.0.1:PORT so the simulators need no DNS for *.localhost.
      */
     PUBLIC_BASE_URL: z.string().url().optional(),
+    /** How often each verified router is polled by monitoring (seconds). */
+    ROUTER_POLL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+    /**
+     * The address(es) mnetifi's workers reach routers from (comma-separated IPs/CIDRs). The
+     * onboarding script restricts the router's API user and service to them; empty = unrestricted.
+     */
+    ROUTER_API_ALLOWED_ADDRESS: z.string().default(""),
     /** Outgoing mail (production): smtp://user:pass@host:587 or smtps://... */
     SMTP_URL: z.string().url().optional(),
     MAIL_FROM: z.string().default("mnetifi <no-reply@mnetifi.local>"),

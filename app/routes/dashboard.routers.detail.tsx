@@ -1,0 +1,4 @@
+// Placeholder: one router's status, history charts, operations.
+export default function RouterDetail() {
+  return null;
+}
