@@ -26,6 +26,7 @@ CREATE TABLE "router_items" (
 	"spec" jsonb NOT NULL,
 	"disabled" boolean DEFAULT false NOT NULL,
 	"ref" text,
+	"expires_at" timestamp with time zone,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "router_items_tenant_id_id_pk" PRIMARY KEY("tenant_id","id")

@@ -105,6 +105,8 @@ export const routerItems = pgTable(
     disabled: boolean("disabled").notNull().default(false),
     /** The record it belongs to, e.g. "voucher:<id>" (also the router-side comment tag). */
     ref: text("ref"),
+    /** After this the item must be gone from the router (drift repair removes it if it is not). */
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
     ...timestamps(),
   },
   (t) => [

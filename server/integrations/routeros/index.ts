@@ -130,6 +130,7 @@ export type RouterApi = {
   /** Ends every active hotspot session of the user; returns how many. */
   kickHotspotUser(name: string): Promise<number>;
   ensurePppProfile(spec: PppProfileSpec): Promise<EnsureResult>;
+  removePppProfile(name: string): Promise<RemoveResult>;
   ensurePppSecret(spec: PppSecretSpec): Promise<EnsureResult>;
   setPppSecretDisabled(name: string, disabled: boolean): Promise<ToggleResult>;
   removePppSecret(name: string): Promise<RemoveResult>;
@@ -477,6 +478,8 @@ function createRouterApi(c: Connection): RouterApi {
         { "rate-limit": sameRate },
       );
     },
+
+    removePppProfile: (name) => remove("/ppp/profile", "PPP profile", name),
 
     ensurePppSecret(spec) {
       return ensure(
