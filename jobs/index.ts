@@ -7,12 +7,28 @@ import { sendEmail, sendPlatformSms } from "./tasks/send-email";
 import { platformTask } from "./tenant-task";
 import { applyMpesaCallback, queryStk, verifyReceipt } from "./tasks/payments";
 import type { SecretBox } from "../server/services/secrets";
+import { routerSync, routerDriftRepair, routerPoll, routersSweep, type RouterJobDeps } from "./tasks/routers";
+import type { RouterUrl } from "../server/services/router-monitoring";
 
 /** Every task the worker runs. Tenant tasks are wrapped in tenantTask(), platform ones in platformTask(). */
-export type JobDeps = { secrets: SecretBox; publicBaseUrl: string; queryDelaysS?: number[] };
+export type JobDeps = {
+  secrets: SecretBox;
+  publicBaseUrl: string;
+  queryDelaysS?: number[];
+  /** Seconds between polls of one router (ROUTER_POLL_SECONDS). */
+  routerPollSeconds?: number;
+  /** A router's page in its ISP's dashboard, for alerts. */
+  routerUrl?: RouterUrl;
+};
 
 export function buildTaskList(db: Db, integrations: Integrations, deps: JobDeps): TaskList {
   const payments = { db, daraja: integrations.daraja, ...deps };
+  const routerDeps: RouterJobDeps = {
+    db,
+    secrets: deps.secrets,
+    pollSeconds: deps.routerPollSeconds ?? 60,
+    routerUrl: deps.routerUrl ?? ((slug, id) => `${deps.publicBaseUrl}/dashboard/routers/${id}?isp=${slug}`),
+  };
   return {
     apply_mpesa_callback: applyMpesaCallback(db),
     query_stk_payment: queryStk(payments),
@@ -22,10 +38,14 @@ export function buildTaskList(db: Db, integrations: Integrations, deps: JobDeps)
       const res = await tx.execute<{ n: number }>(sql`select app_public.rate_limit_sweep() as n`);
       helpers.logger.info(`forgot ${res.rows[0]?.n ?? 0} idle rate-limit counters`);
     }),
+    router_sync: routerSync(routerDeps),
+    router_drift_repair: routerDriftRepair(routerDeps),
+    router_poll: routerPoll(routerDeps),
+    routers_sweep: routersSweep(routerDeps),
     send_email: sendEmail(integrations),
     send_platform_sms: sendPlatformSms(integrations),
   };
 }
 
 /** Recurring sweepers (graphile-worker crontab syntax). */
-export const CRONTAB = ["*/15 * * * * sessions_sweep ?max=1", "17 * * * * rate_limits_sweep ?max=1"].join("\n");
+export const CRONTAB = ["*/15 * * * * sessions_sweep ?max=1", "17 * * * * rate_limits_sweep ?max=1", "* * * * * routers_sweep ?max=1"].join("\n");

@@ -12,7 +12,7 @@ import { createIntegrations } from "./integrations";
 import { createSecretBox, encryptionKeyFrom } from "./services/secrets";
 import { seedDemo, DEMO } from "../db/seed";
 import { createHttpApp } from "./http";
-import { startWorker } from "./worker";
+import { startWorker, jobDepsFromEnv } from "./worker";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -41,7 +41,7 @@ const server: Server = await new Promise((resolve) => {
 });
 let worker: Runner | undefined;
 const queue = env.WORKER_IN_PROCESS === "true" ? workerPool() : undefined;
-if (queue) worker = await startWorker(queue, db, integrations, { secrets, publicBaseUrl: env.PUBLIC_BASE_URL }, log, { concurrency: env.WORKER_CONCURRENCY });
+if (queue) worker = await startWorker(queue, db, integrations, jobDepsFromEnv(env, secrets), log, { concurrency: env.WORKER_CONCURRENCY });
 
 function workerPool() {
   if (!database.workerUrl) {

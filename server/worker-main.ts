@@ -4,7 +4,7 @@ import { createLogger } from "./logger";
 import { createDb, createQueuePool } from "../db/client";
 import { createIntegrations } from "./integrations";
 import { createSecretBox, encryptionKeyFrom } from "./services/secrets";
-import { startWorker } from "./worker";
+import { startWorker, jobDepsFromEnv } from "./worker";
 
 const env = (() => {
   try {
@@ -23,7 +23,7 @@ const db = createDb(env.DATABASE_URL);
 const queue = createQueuePool(env.WORKER_DATABASE_URL);
 const integrations = await createIntegrations({ ...env, SIMULATORS: false }, log);
 const secrets = createSecretBox(encryptionKeyFrom(env.ENCRYPTION_KEY, "development"));
-const worker = await startWorker(queue, db, integrations, { secrets, publicBaseUrl: env.PUBLIC_BASE_URL }, log, { concurrency: env.WORKER_CONCURRENCY });
+const worker = await startWorker(queue, db, integrations, jobDepsFromEnv(env, secrets), log, { concurrency: env.WORKER_CONCURRENCY });
 log.info("worker started");
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, async () => {

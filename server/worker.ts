@@ -5,6 +5,19 @@ import type pg from "pg";
 import type { Db } from "../db/client";
 import type { Integrations } from "./integrations";
 import { buildTaskList, CRONTAB, type JobDeps } from "../jobs";
+import type { Env } from "./env";
+import type { SecretBox } from "./services/secrets";
+import { siteUrl } from "./context";
+
+/** What the tasks need from the environment (the same for `npm start` and a separate worker). */
+export function jobDepsFromEnv(env: Env, secrets: SecretBox): JobDeps {
+  return {
+    secrets,
+    publicBaseUrl: env.PUBLIC_BASE_URL,
+    routerPollSeconds: env.ROUTER_POLL_SECONDS,
+    routerUrl: (slug, id) => siteUrl(env, slug, `/dashboard/routers/${id}`),
+  };
+}
 
 /**
  * Starts graphile-worker: the queue on the worker role's pool (the owner already migrated its
