@@ -49,6 +49,9 @@ export default defineConfig({
       SMS_SIM_PORT: String(PORT - 498),
       DARAJA_SIM_PORT: String(PORT - 497),
       ROUTEROS_SIM_PORTS: `${PORT - 496},${PORT - 495}`,
+      ROUTEROS_SIM_CONTROL_PORTS: `${PORT - 494},${PORT - 493}`,
+      // Poll routers every 2 s so a router going offline shows within seconds.
+      ROUTER_POLL_SECONDS: "2",
     },
   },
 });

@@ -39,3 +39,40 @@ test("the demo's simulated routers are verified; adding one checks the connectio
   await expect(page.getByLabel("Address (IP or host)")).toHaveValue("not a host!");
   await snap(page, "routers");
 });
+
+const CONTROL_A = `http://127.0.0.1:${PORT - 494}`;
+
+test("a router going offline shows on its status page and the routers list, and coming back too", async ({ page, request }) => {
+  test.setTimeout(90_000);
+  await page.goto(url("demo", "/login"));
+  await page.getByLabel("Username or email").fill("demo");
+  await page.getByLabel("Password").fill("Demo-Owner-2026!");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("link", { name: "Routers" }).click();
+  await page.getByRole("link", { name: "Kasarani hAP", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Kasarani hAP" })).toBeVisible();
+  const badge = page.locator("[data-status]").first();
+  await expect(badge).toHaveText("Online");
+  // Monitoring has polled it: the charts have data.
+  await expect(page.getByText("Customers online")).toBeVisible({ timeout: 20_000 });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await snap(page, "router-detail-online");
+
+  expect((await request.post(`${CONTROL_A}/_sim/offline`)).ok()).toBe(true);
+  try {
+    // Two missed polls (2 s apart in this run) and the page's own refresh: well within 30 s.
+    await expect(badge).toHaveText("Offline", { timeout: 30_000 });
+    await expect(page.getByRole("alert")).toContainText("Changes for this router wait");
+    await expect(page.getByTestId("status-changes")).toContainText("Offline");
+    await snap(page, "router-detail-offline");
+    await page.getByRole("link", { name: "← Routers" }).click();
+    await expect(page.locator("[data-router='Kasarani hAP'] [data-status]")).toHaveText("Offline");
+    await expect(page.getByRole("alert")).toContainText("offline");
+    await expect(page.locator("[data-router='Roysambu CCR'] [data-status]")).toHaveText("Online");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await snap(page, "routers-offline-phone");
+  } finally {
+    expect((await request.post(`${CONTROL_A}/_sim/online`)).ok()).toBe(true);
+  }
+  await expect(page.locator("[data-status='offline']")).toHaveCount(0, { timeout: 30_000 });
+});

@@ -30,6 +30,8 @@ const schema = z
     DARAJA_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(2600),
     /** The demo's two simulated MikroTik routers (RouterOS API). */
     ROUTEROS_SIM_PORTS: z.string().regex(/^\d+,\d+$/, "two ports, e.g. 18728,18729").default("18728,18729"),
+    /** Their HTTP control APIs (make a device log in, take a router offline…), see docs/operations.md. */
+    ROUTEROS_SIM_CONTROL_PORTS: z.string().regex(/^\d+,\d+$/, "two ports, e.g. 19728,19729").default("19728,19729"),
     /**
      * Where Daraja can reach this server's callbacks (https in production). Default: the public
      * site's address; locally http://127.0.0.1:PORT so the simulators need no DNS for *.localhost.

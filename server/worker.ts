@@ -2,7 +2,8 @@ import { run, type Runner, type TaskList } from "graphile-worker";
 import type { Logger } from "pino";
 import { Logger as WorkerLogger } from "graphile-worker";
 import type pg from "pg";
-import type { Db } from "../db/client";
+import { withPlatform, type Db } from "../db/client";
+import { enqueueJob } from "./services/jobs";
 import type { Integrations } from "./integrations";
 import { buildTaskList, CRONTAB, type JobDeps } from "../jobs";
 import type { Env } from "./env";
@@ -29,7 +30,7 @@ export async function startWorker(queue: pg.Pool, db: Db, integrations: Integrat
     const fn = level === "error" ? child.error : level === "warning" ? child.warn : level === "debug" ? child.debug : child.info;
     fn.call(child, meta ?? {}, message);
   });
-  return run({
+  const runner = await run({
     pgPool: queue,
     concurrency: opts.concurrency,
     taskList: opts.taskList ?? buildTaskList(db, integrations, deps),
@@ -38,4 +39,8 @@ export async function startWorker(queue: pg.Pool, db: Db, integrations: Integrat
     pollInterval: 2000,
     logger,
   });
+  // Monitoring starts at once rather than at the next cron minute: every verified router gets
+  // its poll scheduled (polls then reschedule themselves).
+  if (!opts.taskList) await withPlatform(db, { actorKind: "system", requestId: "worker-start" }, (tx) => enqueueJob(tx, "routers_sweep", {}, { jobKey: "routers_sweep_start" }));
+  return runner;
 }

@@ -1,6 +1,6 @@
 import { Link, useLoaderData } from "react-router";
 import type { Route } from "./+types/dashboard._index";
-import { Card, PageHeader } from "../components/ui";
+import { Alert, Card, PageHeader } from "../components/ui";
 import { RevenueChart } from "../components/revenue-chart";
 import { requireIspUser } from "../lib/session.server";
 import { kes } from "../lib/money";
@@ -13,8 +13,18 @@ export function meta() {
 export async function loader({ request, context }: Route.LoaderArgs) {
   const { caller, viewer, tenant } = await requireIspUser(context, request, { permission: "dashboard.view" });
   const canPay = ispCan(viewer.user.role, "payments.view");
-  const [zones, daily] = await Promise.all([caller.zones.list(), canPay ? caller.payments.daily({ days: 14 }) : Promise.resolve(null)]);
-  return { name: viewer.user.fullName || viewer.user.username, business: tenant.businessName, status: tenant.status, zoneCount: zones.length, daily };
+  const canSeeRouters = ispCan(viewer.user.role, "routers.view");
+  const [zones, daily, routers] = await Promise.all([
+    caller.zones.list(),
+    canPay ? caller.payments.daily({ days: 14 }) : Promise.resolve(null),
+    canSeeRouters ? caller.routers.list() : Promise.resolve(null),
+  ]);
+  const routerSummary = routers && {
+    total: routers.length,
+    online: routers.filter((r) => r.status === "online").length,
+    offline: routers.filter((r) => r.status === "offline").map((r) => ({ id: r.id, name: r.name })),
+  };
+  return { name: viewer.user.fullName || viewer.user.username, business: tenant.businessName, status: tenant.status, zoneCount: zones.length, daily, routers: routerSummary };
 }
 
 export default function Overview() {
@@ -24,6 +34,20 @@ export default function Overview() {
   return (
     <div className="grid gap-6">
       <PageHeader title={`Karibu, ${d.name}`} description={`${d.business} · account status: ${d.status}`} />
+      {d.routers && d.routers.offline.length > 0 ? (
+        <Alert>
+          Offline now:{" "}
+          {d.routers.offline.map((r, i) => (
+            <span key={r.id}>
+              {i > 0 ? ", " : ""}
+              <Link to={`/dashboard/routers/${r.id}`} className="font-semibold underline">
+                {r.name}
+              </Link>
+            </span>
+          ))}
+          . Customers on {d.routers.offline.length === 1 ? "it" : "them"} may have no internet.
+        </Alert>
+      ) : null}
       <div className="grid gap-4 sm:grid-cols-3">
         {d.daily ? (
           <>
@@ -39,11 +63,22 @@ export default function Overview() {
             </Card>
           </>
         ) : null}
-        <Card className="p-5">
-          <p className="text-sm text-slate-500">Zones</p>
-          <p className="mt-1 text-3xl font-bold">{d.zoneCount}</p>
-          <Link to="/dashboard/zones" className="mt-1 inline-block text-sm font-semibold text-brand-700 hover:underline">Manage zones</Link>
-        </Card>
+        {d.routers ? (
+          <Card className="p-5">
+            <p className="text-sm text-slate-500">Routers online</p>
+            <p className="mt-1 text-3xl font-bold tabular-nums">
+              {d.routers.online}
+              <span className="text-lg font-medium text-slate-400"> / {d.routers.total}</span>
+            </p>
+            <Link to="/dashboard/routers" className="mt-1 inline-block text-sm font-semibold text-brand-700 hover:underline">Check each router</Link>
+          </Card>
+        ) : (
+          <Card className="p-5">
+            <p className="text-sm text-slate-500">Zones</p>
+            <p className="mt-1 text-3xl font-bold">{d.zoneCount}</p>
+            <Link to="/dashboard/zones" className="mt-1 inline-block text-sm font-semibold text-brand-700 hover:underline">Manage zones</Link>
+          </Card>
+        )}
       </div>
       {d.daily ? (
         <Card className="p-5">

@@ -1,10 +1,13 @@
-import { Form, useActionData, useLoaderData, useNavigation } from "react-router";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "react-router";
 import { useEffect, useRef } from "react";
 import type { Route } from "./+types/dashboard.routers";
-import { Alert, Button, Card, EmptyState, Field, PageHeader, cx } from "../components/ui";
+import { Alert, Button, Card, EmptyState, PageHeader } from "../components/ui";
+import { RouterStatusBadge } from "../components/router-status";
+import { RouterFields } from "../components/router-form";
 import { requireIspUser } from "../lib/session.server";
 import { formFailure, formValues, readForm } from "../lib/forms.server";
-import { formatDateTime } from "../lib/format";
+import { formatAgo, formatDuration } from "../lib/format";
+import { useAutoRefresh } from "../lib/use-auto-refresh";
 import { ispCan } from "../../policies/permissions";
 
 export function meta() {
@@ -14,7 +17,7 @@ export function meta() {
 export async function loader({ request, context }: Route.LoaderArgs) {
   const { caller, viewer, tenant } = await requireIspUser(context, request, { permission: "routers.view" });
   const [routers, zones] = await Promise.all([caller.routers.list(), caller.zones.list()]);
-  return { routers, zones: zones.map((z) => ({ id: z.id, name: z.name })), canManage: ispCan(viewer.user.role, "routers.manage"), timezone: tenant.timezone };
+  return { routers, zones: zones.map((z) => ({ id: z.id, name: z.name })), canManage: ispCan(viewer.user.role, "routers.manage"), timezone: tenant.timezone, now: Date.now() };
 }
 
 export async function action({ request, context }: Route.ActionArgs) {
@@ -24,10 +27,6 @@ export async function action({ request, context }: Route.ActionArgs) {
     if (values.intent === "test") {
       const r = await caller.routers.test({ id: values.id ?? "" });
       return { ok: r.ok, message: r.ok ? `Connected: ${r.identity}, RouterOS ${r.version} on ${r.board}.` : r.reason };
-    }
-    if (values.intent === "remove") {
-      await caller.routers.remove({ id: values.id ?? "" });
-      return { ok: true, message: "Router removed." };
     }
     const { intent: _i, ...input } = values;
     const r = await caller.routers.add(input);
@@ -40,67 +39,102 @@ export async function action({ request, context }: Route.ActionArgs) {
   }
 }
 
-const STATUS: Record<string, [string, string]> = {
-  online: ["Online", "bg-emerald-100 text-emerald-800"],
-  offline: ["Offline", "bg-red-100 text-red-800"],
-  unverified: ["Not verified", "bg-amber-100 text-amber-800"],
-};
-const select = "mt-1 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-base sm:text-sm";
-
 export default function Routers() {
-  const { routers, zones, canManage, timezone } = useLoaderData<typeof loader>();
+  const { routers, zones, canManage, now } = useLoaderData<typeof loader>();
   const r = useActionData<typeof action>();
   const nav = useNavigation();
+  useAutoRefresh(15);
   const adding = nav.state !== "idle" && nav.formData?.get("intent") === "add";
+  const testing = nav.state !== "idle" && nav.formData?.get("intent") === "test" ? String(nav.formData.get("id")) : null;
   const form = useRef<HTMLFormElement>(null);
   useEffect(() => {
     if (r && "added" in r && r.added) form.current?.reset();
   }, [r]);
   const fe = (r && "fieldErrors" in r ? r.fieldErrors : {}) as Record<string, string[] | undefined>;
   const v = (r && "values" in r ? r.values : {}) as Record<string, string>;
+  const zoneName = new Map(zones.map((z) => [z.id, z.name]));
+  const offline = routers.filter((x) => x.status === "offline");
   return (
     <div className="grid gap-6">
-      <PageHeader title="Routers" description="Your MikroTik routers. mnetifi talks to them over the RouterOS API to create hotspot users and PPPoE accounts." />
+      <PageHeader title="Routers" description="Your MikroTik routers. mnetifi watches them every minute and talks to them over the RouterOS API to create hotspot users and PPPoE accounts." />
       {r?.message ? <Alert tone={r.ok ? "success" : "error"}>{r.message}</Alert> : null}
+      {offline.length > 0 ? (
+        <Alert>
+          {offline.length === 1 ? `${offline[0]!.name} is offline.` : `${offline.length} routers are offline: ${offline.map((x) => x.name).join(", ")}.`} Changes for {offline.length === 1 ? "it" : "them"} wait and are applied when {offline.length === 1 ? "it answers" : "they answer"} again.
+        </Alert>
+      ) : null}
       <div className="grid gap-6 xl:grid-cols-[1fr_22rem]">
         <div className="grid content-start gap-4">
           {routers.length === 0 ? (
-            <EmptyState title="No routers yet">Add your first router with the API user you created on it.</EmptyState>
+            <EmptyState title="No routers yet">Add your first router with the API user you created on it, then open it for the setup script and login page.</EmptyState>
           ) : (
-            routers.map((x) => {
-              const [label, style] = STATUS[x.status] ?? ["?", ""];
-              return (
-                <Card key={x.id} className="p-5">
-                  <div className="flex flex-wrap items-start justify-between gap-3">
-                    <div>
-                      <p className="font-semibold">{x.name}</p>
-                      <p className="text-sm text-slate-600">
-                        {x.host}:{x.apiPort}{x.tls ? " (TLS)" : ""} · {x.username}
-                        {x.location ? ` · ${x.location}` : ""}
+            routers.map((x) => (
+              <Card key={x.id} className="p-5" data-router={x.name}>
+                <div className="flex flex-wrap items-start justify-between gap-3">
+                  <div className="min-w-0">
+                    <Link to={`/dashboard/routers/${x.id}`} className="font-semibold text-slate-900 hover:text-brand-700 hover:underline">
+                      {x.name}
+                    </Link>
+                    <p className="text-sm text-slate-600">
+                      {x.host}:{x.apiPort}
+                      {x.tls ? " (TLS)" : ""}
+                      {x.zoneId && zoneName.get(x.zoneId) ? ` · ${zoneName.get(x.zoneId)}` : ""}
+                      {x.location ? ` · ${x.location}` : ""}
+                    </p>
+                    {x.identity ? (
+                      <p className="mt-1 text-sm text-slate-600">
+                        {x.identity} · RouterOS {x.version} · {x.board}
                       </p>
-                      {x.identity ? <p className="mt-1 text-sm text-slate-600">{x.identity} · RouterOS {x.version} · {x.board}</p> : null}
-                      {x.lastError && x.status !== "online" ? <p className="mt-1 text-sm text-red-700">{x.lastError}</p> : null}
-                      {x.lastCheckedAt ? <p className="mt-1 text-xs text-slate-500">Checked {formatDateTime(x.lastCheckedAt, timezone)}</p> : null}
-                    </div>
-                    <span className={cx("rounded px-2 py-0.5 text-xs font-medium", style)}>{label}</span>
+                    ) : null}
+                    {x.lastError && x.status !== "online" ? <p className="mt-1 text-sm text-red-700">{x.lastError}</p> : null}
                   </div>
-                  {canManage ? (
-                    <div className="mt-3 flex gap-2">
+                  <RouterStatusBadge status={x.status} />
+                </div>
+                {x.latest && x.status === "online" ? (
+                  <dl className="mt-3 grid grid-cols-2 gap-2 text-sm sm:grid-cols-4">
+                    <div>
+                      <dt className="text-xs text-slate-500">Uptime</dt>
+                      <dd className="font-medium tabular-nums">{formatDuration(x.latest.uptimeSeconds)}</dd>
+                    </div>
+                    <div>
+                      <dt className="text-xs text-slate-500">CPU</dt>
+                      <dd className="font-medium tabular-nums">{x.latest.cpuLoad ?? "—"}%</dd>
+                    </div>
+                    <div>
+                      <dt className="text-xs text-slate-500">Memory used</dt>
+                      <dd className="font-medium tabular-nums">{x.latest.memoryUsedPct ?? "—"}%</dd>
+                    </div>
+                    <div>
+                      <dt className="text-xs text-slate-500">Online now</dt>
+                      <dd className="font-medium tabular-nums">
+                        {x.latest.hotspotActive ?? 0} hotspot · {x.latest.pppActive ?? 0} PPPoE
+                      </dd>
+                    </div>
+                  </dl>
+                ) : null}
+                <div className="mt-3 flex flex-wrap items-center justify-between gap-2">
+                  <p className="text-xs text-slate-500">
+                    Checked {formatAgo(x.lastCheckedAt, now)}
+                    {x.operations.pending > 0 ? <span className="ml-2 rounded bg-amber-50 px-1.5 py-0.5 text-amber-800">{x.operations.pending} change(s) waiting</span> : null}
+                    {x.operations.failed > 0 ? <span className="ml-2 rounded bg-red-50 px-1.5 py-0.5 text-red-800">{x.operations.failed} failed</span> : null}
+                  </p>
+                  <div className="flex gap-2">
+                    <Link to={`/dashboard/routers/${x.id}`} className="rounded-lg px-3 py-1.5 text-xs font-semibold text-brand-700 ring-1 ring-slate-300 hover:bg-slate-50">
+                      Open
+                    </Link>
+                    {canManage ? (
                       <Form method="post">
                         <input type="hidden" name="intent" value="test" />
                         <input type="hidden" name="id" value={x.id} />
-                        <Button variant="secondary" className="px-3 py-1.5 text-xs">Test connection</Button>
+                        <Button variant="secondary" className="px-3 py-1.5 text-xs" disabled={testing === x.id}>
+                          {testing === x.id ? "Testing…" : "Test connection"}
+                        </Button>
                       </Form>
-                      <Form method="post" onSubmit={(e) => { if (!confirm(`Remove router “${x.name}”?`)) e.preventDefault(); }}>
-                        <input type="hidden" name="intent" value="remove" />
-                        <input type="hidden" name="id" value={x.id} />
-                        <Button variant="danger" className="px-3 py-1.5 text-xs">Remove</Button>
-                      </Form>
-                    </div>
-                  ) : null}
-                </Card>
-              );
-            })
+                    ) : null}
+                  </div>
+                </div>
+              </Card>
+            ))
           )}
         </div>
         {canManage ? (
@@ -109,24 +143,7 @@ export default function Routers() {
             <p className="mt-1 text-sm text-slate-600">We connect straight away to check the details; the password is encrypted and never shown again.</p>
             <Form method="post" ref={form} className="mt-4 grid gap-4" noValidate>
               <input type="hidden" name="intent" value="add" />
-              <Field label="Name" name="name" placeholder="e.g. Kasarani tower" defaultValue={v.name} error={fe.name?.[0]} />
-              <Field label="Address (IP or host)" name="host" placeholder="10.10.0.1" defaultValue={v.host} error={fe.host?.[0]} />
-              <Field label="API port" name="apiPort" inputMode="numeric" defaultValue={v.apiPort ?? "8728"} error={fe.apiPort?.[0]} hint="8728, or 8729 with TLS (api-ssl)" />
-              <label className="flex items-center gap-2 text-sm text-slate-700">
-                <input type="checkbox" name="tls" defaultChecked={v.tls === "on"} /> Use TLS (api-ssl)
-              </label>
-              <Field label="API user" name="username" autoComplete="off" defaultValue={v.username} error={fe.username?.[0]} />
-              <Field label="API password" name="password" type="password" autoComplete="new-password" error={fe.password?.[0]} />
-              <label className="text-sm font-medium text-slate-700">
-                Zone
-                <select name="zoneId" defaultValue={v.zoneId ?? ""} className={select}>
-                  <option value="">No zone</option>
-                  {zones.map((z) => (
-                    <option key={z.id} value={z.id}>{z.name}</option>
-                  ))}
-                </select>
-              </label>
-              <Field label="Location (optional)" name="location" defaultValue={v.location} />
+              <RouterFields values={v} errors={fe} zones={zones} />
               <Button type="submit" disabled={adding}>{adding ? "Connecting…" : "Add and test"}</Button>
             </Form>
           </Card>

@@ -39,11 +39,12 @@ export async function createIntegrations(env: Env, log: Logger): Promise<Integra
     const sms = await startSmsSim({ port: env.SMS_SIM_PORT, apiKey: SMS_SIM_KEY, username: "sandbox" });
     const daraja = await startDarajaSim({ port: env.DARAJA_SIM_PORT });
     const [portA, portB] = env.ROUTEROS_SIM_PORTS.split(",").map(Number);
+    const [controlA, controlB] = env.ROUTEROS_SIM_CONTROL_PORTS.split(",").map(Number);
     const routers = [
-      await startRouterSim({ port: portA, version: "7.16.2", identity: "Demo-Kasarani-hAP", board: "hAP ax2", users: [SIM_ROUTER_USER] }),
-      await startRouterSim({ port: portB, version: "7.18", identity: "Demo-Roysambu-CCR", board: "CCR2004-16G-2S+", users: [SIM_ROUTER_USER] }),
+      await startRouterSim({ port: portA, controlPort: controlA, version: "7.16.2", identity: "Demo-Kasarani-hAP", board: "hAP ax2", users: [SIM_ROUTER_USER] }),
+      await startRouterSim({ port: portB, controlPort: controlB, version: "7.18", identity: "Demo-Roysambu-CCR", board: "CCR2004-16G-2S+", users: [SIM_ROUTER_USER] }),
     ];
-    log.info({ smtp: smtp.url, inbox: smtp.inboxUrl, sms: sms.baseUrl, daraja: daraja.baseUrl }, "simulators started");
+    log.info({ smtp: smtp.url, inbox: smtp.inboxUrl, sms: sms.baseUrl, daraja: daraja.baseUrl, routers: routers.map((r) => `api ${r.port}, control http://127.0.0.1:${r.controlPort}`) }, "simulators started");
     const mailer = createSmtpMailer({ url: smtp.url, from: env.MAIL_FROM });
     return {
       mailer,

@@ -182,6 +182,7 @@ export async function routerHistory(tx: Tx, tenantId: string, routerId: string, 
     samples: samples.map((s) => ({
       at: s.at.toISOString(),
       reachable: s.reachable,
+      uptimeSeconds: s.uptimeSeconds,
       cpuLoad: s.cpuLoad,
       memoryUsedPct: s.totalMemory && s.freeMemory !== null ? Math.round(100 * (1 - s.freeMemory / s.totalMemory)) : null,
       hotspotActive: s.hotspotActive,

@@ -8,6 +8,7 @@ import { accountRouter } from "./routers/account";
 import { staffRouter } from "./routers/staff";
 import { paymentsRouter } from "./routers/payments";
 import { routersRouter } from "./routers/routers";
+import { routerSetupRouter } from "./routers/router-setup";
 import { resolveViewer, type AppContext } from "../context";
 import type { TrpcContext } from "./init";
 
@@ -21,6 +22,7 @@ export const appRouter = createTRPCRouter({
   staff: staffRouter,
   payments: paymentsRouter,
   routers: routersRouter,
+  routerSetup: routerSetupRouter,
 });
 export type AppRouter = typeof appRouter;
 
