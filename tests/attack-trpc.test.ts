@@ -4,7 +4,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { eq } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "./helpers/db";
 import { appContext, createTenantFixture, requestWithSession, seedEveryTenantTable, type TenantFixture } from "./helpers/fixtures";
-import { payments, mpesaCallbacks } from "../db/schema";
+import { payments, mpesaCallbacks, routers } from "../db/schema";
 import { appRouter, createTrpcContext, getCaller } from "../server/trpc/root";
 import { createTRPCRouter, tenantProcedure } from "../server/trpc/init";
 import { zones } from "../db/schema";
@@ -95,6 +95,27 @@ describe("tRPC: tenant B against tenant A", () => {
     expect(JSON.stringify(settings)).not.toContain(A.tenant.id);
     const [after] = await withTenant(t.db, A.tenant.id, null, (tx) => tx.select().from(payments).where(eq(payments.id, pa!.id)));
     expect(after!.status).toBe("pending");
+  });
+
+  it("cannot see, change, retry, drift-repair or remove A's routers, nor read their history and operations", async () => {
+    const [ra] = await withTenant(t.db, A.tenant.id, null, (tx) => tx.select().from(routers));
+    const b = await callerAs(B);
+    expect((await b.routers.list()).map((r) => r.id)).not.toContain(ra!.id);
+    await expect(b.routers.detail({ id: ra!.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(b.routers.update({ id: ra!.id, name: "pwned", host: "6.6.6.6", apiPort: "8728", username: "x", password: "y" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(b.routers.retryOperations({ id: ra!.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(b.routers.repairDrift({ id: ra!.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(b.routers.test({ id: ra!.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(b.routers.remove({ id: ra!.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const res = await http(B, B.token, "routers.detail", { id: ra!.id }, "GET");
+    expect(res.status).toBe(404);
+    // B's own router page shows only B's samples and operations.
+    const [rb] = await withTenant(t.db, B.tenant.id, null, (tx) => tx.select().from(routers));
+    const own = await b.routers.detail({ id: rb!.id });
+    expect(own.history.samples).toHaveLength(1);
+    expect(own.operations.map((o) => o.target)).toEqual([`${B.tenant.slug}-user`]);
+    const [after] = await withTenant(t.db, A.tenant.id, null, (tx) => tx.select().from(routers).where(eq(routers.id, ra!.id)));
+    expect(after).toMatchObject({ name: ra!.name, host: ra!.host });
   });
 
   it("cannot reach platform procedures from an ISP host", async () => {

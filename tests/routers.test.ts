@@ -69,6 +69,25 @@ describe("adding a router", () => {
   });
 });
 
+describe("editing a router", () => {
+  it("new credentials are tested first: wrong ones keep it 'not verified' with why; right ones verify it; other edits need no test", async () => {
+    const c = await caller(A);
+    const added = await c.routers.add({ ...good(), name: "Editable" });
+    const wrong = await c.routers.update({ ...good(), id: added.id, name: "Editable", password: "not-it" });
+    expect(wrong.check).toMatchObject({ ok: false, kind: "auth" });
+    let [row] = await withTenant(t.db, A.tenant.id, null, (tx) => tx.select().from(routers).where(eq(routers.id, added.id)));
+    expect(row).toMatchObject({ status: "unverified", lastError: expect.stringContaining("did not accept the API username or password") });
+    const right = await c.routers.update({ ...good(), id: added.id, name: "Editable" });
+    expect(right.check).toMatchObject({ ok: true, identity: "Kasarani-CCR" });
+    const renamed = await c.routers.update({ ...good(), id: added.id, name: "Editable renamed", password: "", location: "Mast 2" });
+    expect(renamed.check).toBeNull();
+    [row] = await withTenant(t.db, A.tenant.id, null, (tx) => tx.select().from(routers).where(eq(routers.id, added.id)));
+    expect(row).toMatchObject({ name: "Editable renamed", location: "Mast 2", status: "online" });
+    await expect(c.routers.update({ ...good(), id: added.id, name: "x", host: "bad host!" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(c.routers.update({ ...good(), id: added.id, name: "Kasarani tower" })).rejects.toMatchObject({ code: "CONFLICT" });
+  });
+});
+
 describe("who may do what", () => {
   it("staff see routers but cannot add or remove them; another ISP sees none of them", async () => {
     const staff = await addUser(t.db, A, "staff", "router-staff");
@@ -77,6 +96,11 @@ describe("who may do what", () => {
     await expect(s.routers.add(good())).rejects.toMatchObject({ code: "FORBIDDEN" });
     const [first] = await (await caller(A)).routers.list();
     await expect(s.routers.remove({ id: first!.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(s.routers.update({ ...good(), id: first!.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(s.routers.retryOperations({ id: first!.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(s.routers.repairDrift({ id: first!.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect((await s.routers.detail({ id: first!.id })).router.id).toBe(first!.id);
+    expect(JSON.stringify(await s.routers.detail({ id: first!.id }))).not.toContain("passwordEnc");
     const b = await caller(B);
     expect(await b.routers.list()).toEqual([]);
     await expect(b.routers.test({ id: first!.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
