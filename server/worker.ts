@@ -36,7 +36,8 @@ export async function startWorker(queue: pg.Pool, db: Db, integrations: Integrat
     taskList: opts.taskList ?? buildTaskList(db, integrations, deps),
     crontab: opts.crontab ?? CRONTAB,
     noHandleSignals: true,
-    pollInterval: 2000,
+    // New jobs arrive by LISTEN/NOTIFY; polling only catches a job added while its queue was busy.
+    pollInterval: 1000,
     logger,
   });
   // Monitoring starts at once rather than at the next cron minute: every verified router gets

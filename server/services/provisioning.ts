@@ -19,7 +19,7 @@ export const TAG = "mnetifi";
 export const tagFor = (ref: string | null | undefined) => (ref ? `${TAG}:${ref}` : TAG);
 const isOurs = (comment: string) => comment === TAG || comment.startsWith(`${TAG}:`);
 
-/** How many operations one sync takes from the outbox before handing over to a fresh job. */
+/** How many operations one sync reads from the outbox at a time. */
 const SYNC_BATCH = 100;
 /** Waits between attempts while a router cannot be reached: 5 s doubling to at most 5 minutes. */
 export const retryDelaySeconds = (attempts: number) => Math.min(5 * 2 ** Math.max(0, attempts - 1), 300);
@@ -230,57 +230,71 @@ async function finish(tx: Tx, tenantId: string, id: string, status: "done" | "fa
 }
 
 /**
- * Applies a router's pending operations in order over one connection. A refusal by the router
- * (a trap: e.g. an unknown profile) fails that operation visibly and goes on; losing the router
- * stops, leaves the rest pending with the reason, and schedules the next attempt.
+ * Applies a router's pending operations in order over one connection, and keeps draining what
+ * arrives meanwhile (a burst of purchases rides one connection instead of waiting for new jobs).
+ * A refusal by the router (a trap: e.g. an unknown profile) fails that operation visibly and goes
+ * on; losing the router stops, leaves the rest pending with the reason, and schedules the next try.
  */
-export async function syncRouter(inTenant: InTenant, tenantId: string, routerId: string, connect: Connect, box: SecretBox, now = () => new Date()): Promise<SyncResult> {
+export async function syncRouter(inTenant: InTenant, tenantId: string, routerId: string, connect: Connect, box: SecretBox, now = () => new Date(), opts: { drainMs?: number } = {}): Promise<SyncResult> {
   const loaded = await inTenant(async (tx) => {
     const [router] = await tx.select().from(routers).where(and(eq(routers.tenantId, tenantId), eq(routers.id, routerId)));
     return router ? { router, ops: await pendingOperations(tx, tenantId, routerId) } : null;
   });
   const result: SyncResult = { done: 0, failed: 0, skipped: 0, waiting: 0 };
   if (!loaded || loaded.ops.length === 0) return result;
-  const { router, ops } = loaded;
-  let next = 0;
+  const started = Date.now();
+  let more = false;
+  // Results are written while the next command runs; at most a few at once so the pool stays free.
+  const writes: Promise<void>[] = [];
+  const record = async (id: string, status: "done" | "failed" | "skipped", fields: { result?: string; lastError?: string }) => {
+    writes.push(inTenant((tx) => finish(tx, tenantId, id, status, fields)));
+    if (writes.length >= 4) await Promise.all(writes.splice(0));
+  };
   try {
-    await connect(router, async (api) => {
-      for (; next < ops.length; next++) {
-        const op = ops[next]!;
-        if (op.notAfter && op.notAfter < now()) {
-          await inTenant((tx) => finish(tx, tenantId, op.id, "skipped", { lastError: "Too late: the router could not be reached in time." }));
-          result.skipped++;
-          continue;
+    await connect(loaded.router, async (api) => {
+      for (let batch = loaded.ops; batch.length > 0; ) {
+        for (const op of batch) {
+          if (op.notAfter && op.notAfter < now()) {
+            await record(op.id, "skipped", { lastError: "Too late: the router could not be reached in time." });
+            result.skipped++;
+            continue;
+          }
+          try {
+            await record(op.id, "done", { result: await runOperation(api, op, box) });
+            result.done++;
+          } catch (err) {
+            if (!(err instanceof RouterError && err.kind === "trap")) throw err;
+            await record(op.id, "failed", { lastError: err.message });
+            result.failed++;
+          }
         }
-        try {
-          const outcome = await runOperation(api, op, box);
-          await inTenant((tx) => finish(tx, tenantId, op.id, "done", { result: outcome }));
-          result.done++;
-        } catch (err) {
-          if (!(err instanceof RouterError && err.kind === "trap")) throw err;
-          await inTenant((tx) => finish(tx, tenantId, op.id, "failed", { lastError: err.message }));
-          result.failed++;
+        // Everything so far is recorded before looking for more, so nothing is taken twice.
+        await Promise.all(writes.splice(0));
+        if (Date.now() - started > (opts.drainMs ?? 15_000)) {
+          more = true;
+          break;
         }
+        batch = await inTenant((tx) => pendingOperations(tx, tenantId, routerId));
       }
     });
   } catch (err) {
+    await Promise.allSettled(writes.splice(0));
     if (!(err instanceof RouterError)) throw err;
-    const waiting = ops.slice(next).map((o) => o.id);
-    result.waiting = waiting.length;
     result.error = err.message;
     await inTenant(async (tx) => {
       const updated = await tx
         .update(routerOperations)
         .set({ attempts: sql`${routerOperations.attempts} + 1`, lastError: err.message })
-        .where(and(eq(routerOperations.tenantId, tenantId), inArray(routerOperations.id, waiting), eq(routerOperations.status, "pending")))
+        .where(and(eq(routerOperations.tenantId, tenantId), eq(routerOperations.routerId, routerId), eq(routerOperations.status, "pending")))
         .returning({ attempts: routerOperations.attempts });
+      result.waiting = updated.length;
       const attempts = Math.max(1, ...updated.map((u) => u.attempts));
       await scheduleRouterSync(tx, routerId, new Date(now().getTime() + retryDelaySeconds(attempts) * 1000));
     });
     return result;
   }
-  // More than one batch was waiting: carry on in a fresh job.
-  if (ops.length === SYNC_BATCH) await inTenant((tx) => scheduleRouterSync(tx, routerId));
+  // Still busy after the drain window: carry on in a fresh job so other routers get a turn.
+  if (more) await inTenant((tx) => scheduleRouterSync(tx, routerId));
   return result;
 }
 
