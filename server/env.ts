@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseAllowedAddresses } from "./services/addresses";
 
 /**
  * Environment, validated once at start-up: a bad value stops the process with a clear list of
@@ -43,7 +44,17 @@ const schema = z
      * The address(es) mnetifi's workers reach routers from (comma-separated IPs/CIDRs). The
      * onboarding script restricts the router's API user and service to them; empty = unrestricted.
      */
-    ROUTER_API_ALLOWED_ADDRESS: z.string().default(""),
+    ROUTER_API_ALLOWED_ADDRESS: z
+      .string()
+      .default("")
+      .refine((v) => {
+        try {
+          parseAllowedAddresses(v);
+          return true;
+        } catch {
+          return false;
+        }
+      }, "comma-separated IP addresses or networks, e.g. 203.0.113.10,10.8.0.0/16"),
     /** Outgoing mail (production): smtp://user:pass@host:587 or smtps://... */
     SMTP_URL: z.string().url().optional(),
     MAIL_FROM: z.string().default("mnetifi <no-reply@mnetifi.local>"),

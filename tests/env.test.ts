@@ -24,4 +24,10 @@ describe("environment validation", () => {
     expect(parseEnv({}).SIMULATORS).toBe(true);
     expect(() => parseEnv({ NODE_ENV: "production", APP_DOMAIN: "mnetifi.co.ke", SMTP_URL: "smtp://mail.example:587", ENCRYPTION_KEY: Buffer.alloc(32, 1).toString("base64") })).not.toThrow();
   });
+
+  it("checks the routers' allowed API address at start, not when a script is generated", () => {
+    expect(parseEnv({ ROUTER_API_ALLOWED_ADDRESS: "203.0.113.10, 10.8.0.0/16" }).ROUTER_API_ALLOWED_ADDRESS).toBe("203.0.113.10, 10.8.0.0/16");
+    expect(() => parseEnv({ ROUTER_API_ALLOWED_ADDRESS: "mnetifi.co.ke" })).toThrow(/ROUTER_API_ALLOWED_ADDRESS: comma-separated IP addresses/);
+    expect(() => parseEnv({ ROUTER_POLL_SECONDS: "0" })).toThrow(/ROUTER_POLL_SECONDS/);
+  });
 });

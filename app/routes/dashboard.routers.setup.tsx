@@ -93,7 +93,7 @@ function ScriptBlock({ script, filename }: { script: string; filename: string })
 }
 
 export default function RouterSetup() {
-  const { router, portal, allowedAddresses, apiUser, canManage } = useLoaderData<typeof loader>();
+  const { router, portal, allowedAddresses, apiUser, scriptFilename, canManage } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const nav = useNavigation();
   const generating = nav.state !== "idle" && nav.formMethod?.toLowerCase() === "post";
@@ -136,7 +136,7 @@ export default function RouterSetup() {
             <Step n={2} title="Run the setup script">
               <p>
                 Generate the script below, copy it, open <b>New Terminal</b> in Winbox and paste it. Or drag the downloaded <span className="font-mono">.rsc</span> file into{" "}
-                <b>Files</b> and type <span className="font-mono [overflow-wrap:anywhere]">/import file-name={generated?.filename ?? "mnetifi-setup-….rsc"}</span>.
+                <b>Files</b> and type <span className="font-mono [overflow-wrap:anywhere]">/import file-name={scriptFilename}</span>.
               </p>
               {!canManage ? <p className="text-slate-500">Only your ISP's owner or an admin can generate the script.</p> : null}
             </Step>

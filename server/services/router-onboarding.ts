@@ -3,13 +3,14 @@
 // unauthenticated device to the ISP's captive portal. The generators are pure; only
 // rotateRouterCredentials touches the database.
 import crypto from "node:crypto";
-import { isIP } from "node:net";
 import { and, eq } from "drizzle-orm";
 import { routers } from "../../db/schema";
 import type { Tx } from "../../db/client";
 import type { Env } from "../env";
 import { siteUrl } from "../context";
 import type { SecretBox } from "./secrets";
+import { parseAllowedAddresses } from "./addresses";
+export { parseAllowedAddresses };
 
 /** The API user the script creates on the router, and its group. */
 export const ROUTER_API_USER = "mnetifi";
@@ -60,25 +61,6 @@ export function rosString(value: string): string {
 /** Text safe inside a `#` comment line: no line breaks, nothing the terminal would act on. */
 function commentText(value: string): string {
   return value.replace(/[^A-Za-z0-9 .,:;()'/_+=@-]/g, "_").slice(0, 120);
-}
-
-/**
- * ROUTER_API_ALLOWED_ADDRESS ("203.0.113.10, 10.8.0.0/16") as a list; throws on anything
- * that is not an IPv4/IPv6 address with an optional prefix length.
- */
-export function parseAllowedAddresses(raw: string): string[] {
-  const parts = raw
-    .split(",")
-    .map((p) => p.trim())
-    .filter(Boolean);
-  for (const p of parts) {
-    const [ip, prefix, extra] = p.split("/");
-    const family = isIP(ip ?? "");
-    const max = family === 4 ? 32 : 128;
-    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= max);
-    if (!family || !prefixOk || extra !== undefined) throw new Error(`ROUTER_API_ALLOWED_ADDRESS: "${p}" is not an IP address or network (e.g. 203.0.113.10 or 10.8.0.0/16).`);
-  }
-  return parts;
 }
 
 /** Where the hotspot sends devices: the ISP's captive portal, and the host/port the walled garden must let through. */

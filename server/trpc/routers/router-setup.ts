@@ -49,6 +49,7 @@ export const routerSetupRouter = createTRPCRouter({
         portal,
         allowedAddresses: allowedAddresses(ctx.env.ROUTER_API_ALLOWED_ADDRESS),
         apiUser: ROUTER_API_USER,
+        scriptFilename: setupScriptFilename(row.name),
       };
     }),
 
