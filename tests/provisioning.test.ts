@@ -287,6 +287,30 @@ describe("monitoring", () => {
     expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(["router.offline", "router.online"]));
   });
 
+  it("history for the charts is averaged into at most 300 slots, with availability from every poll", async () => {
+    const router = await addRouter(sim, "Week of polls");
+    const now = Date.now();
+    // A week of one-minute polls; the router was unreachable for the first day.
+    const rows = Array.from({ length: 7 * 24 * 60 }, (_, i) => {
+      const at = new Date(now - (7 * 24 * 60 - i) * 60_000);
+      const up = i >= 24 * 60;
+      return { tenantId: A.tenant.id, routerId: router.id, at, reachable: up, cpuLoad: up ? 10 + (i % 20) : null, freeMemory: up ? 600 : null, totalMemory: up ? 1000 : null, hotspotActive: up ? i % 7 : null, pppActive: up ? 1 : null };
+    });
+    await inA(async (tx) => {
+      for (let i = 0; i < rows.length; i += 1000) await tx.insert(routerSamples).values(rows.slice(i, i + 1000));
+    });
+    const { routerHistory } = await import("../server/services/router-monitoring");
+    const week = await inA((tx) => routerHistory(tx, A.tenant.id, router.id, new Date(now - 7 * 86_400_000), new Date(now)));
+    expect(week.samples.length).toBeLessThanOrEqual(301);
+    expect(week.samples.length).toBeGreaterThan(250);
+    expect(week.availabilityPct).toBeCloseTo(85.7, 0);
+    expect(week.samples.reduce((n, s) => n + s.up + s.down, 0)).toBe(rows.length);
+    const last = week.samples.at(-1)!;
+    expect(last).toMatchObject({ reachable: true, memoryUsedPct: 40, pppActive: 1, hotspotActive: 6 });
+    const day = await inA((tx) => routerHistory(tx, A.tenant.id, router.id, new Date(now - 86_400_000), new Date(now)));
+    expect(day.availabilityPct).toBe(100);
+  });
+
   it("the sweep schedules a poll for every verified router of every ISP, and the poll reschedules itself", async () => {
     const router = await addRouter(sim, "Swept");
     const { withPlatform } = await import("../db/client");

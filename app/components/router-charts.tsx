@@ -4,6 +4,9 @@ import { cx } from "./ui";
 export type RouterSamplePoint = {
   at: string;
   reachable: boolean;
+  /** Polls in this time slot that answered / did not. */
+  up: number;
+  down: number;
   cpuLoad: number | null;
   memoryUsedPct: number | null;
   hotspotActive: number | null;
@@ -15,7 +18,9 @@ const tick = { fontSize: 11, fill: "#64748b" };
 /** Samples on a real time axis from `hours` ago to now, so a gap in polling shows as a gap. */
 function onTimeAxis(samples: RouterSamplePoint[], hours: number) {
   const end = Date.now();
-  return { data: samples.map((s) => ({ ...s, t: new Date(s.at).getTime() })), domain: [end - hours * 3_600_000, end] as [number, number] };
+  const start = end - hours * 3_600_000;
+  const ticks = Array.from({ length: 5 }, (_, i) => Math.round(start + (i * (end - start)) / 4));
+  return { data: samples.map((s) => ({ ...s, t: new Date(s.at).getTime() })), domain: [start, end] as [number, number], ticks };
 }
 
 function timeLabel(timezone: string, spanHours: number) {
@@ -32,8 +37,8 @@ export function RouterResourceChart({ samples, timezone, hours }: { samples: Rou
       <ResponsiveContainer width="100%" height="100%">
         <LineChart data={axis.data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e2e8f0" />
-          <XAxis dataKey="t" type="number" scale="time" domain={axis.domain} tickFormatter={label} tick={tick} tickLine={false} axisLine={false} minTickGap={40} />
-          <YAxis domain={[0, 100]} tick={tick} tickLine={false} axisLine={false} width={36} tickFormatter={(v: number) => `${v}%`} />
+          <XAxis dataKey="t" type="number" scale="time" domain={axis.domain} ticks={axis.ticks} tickFormatter={label} tick={tick} tickLine={false} axisLine={false} minTickGap={40} />
+          <YAxis domain={[0, 100]} tick={tick} tickLine={false} axisLine={false} width={44} tickFormatter={(v: number) => `${v}%`} />
           <Tooltip labelFormatter={(v) => label(Number(v))} formatter={(v, name) => [v === null || v === undefined ? "unreachable" : `${String(v)}%`, String(name)]} />
           <Legend wrapperStyle={{ fontSize: 12 }} />
           <Line type="monotone" dataKey="cpuLoad" name="CPU" stroke="#0284c7" strokeWidth={2} dot={false} connectNulls={false} isAnimationActive={false} />
@@ -53,7 +58,7 @@ export function RouterSessionsChart({ samples, timezone, hours }: { samples: Rou
       <ResponsiveContainer width="100%" height="100%">
         <AreaChart data={axis.data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e2e8f0" />
-          <XAxis dataKey="t" type="number" scale="time" domain={axis.domain} tickFormatter={label} tick={tick} tickLine={false} axisLine={false} minTickGap={40} />
+          <XAxis dataKey="t" type="number" scale="time" domain={axis.domain} ticks={axis.ticks} tickFormatter={label} tick={tick} tickLine={false} axisLine={false} minTickGap={40} />
           <YAxis allowDecimals={false} tick={tick} tickLine={false} axisLine={false} width={36} />
           <Tooltip labelFormatter={(v) => label(Number(v))} />
           <Legend wrapperStyle={{ fontSize: 12 }} />
@@ -77,8 +82,8 @@ export function AvailabilityStrip({ samples, hours, slots = 48, timezone }: { sa
   for (const s of samples) {
     const i = Math.min(slots - 1, Math.floor((new Date(s.at).getTime() - start) / width));
     if (i < 0) continue;
-    if (s.reachable) buckets[i]!.up++;
-    else buckets[i]!.down++;
+    buckets[i]!.up += s.up;
+    buckets[i]!.down += s.down;
   }
   const f = new Intl.DateTimeFormat("en-KE", { dateStyle: "medium", timeStyle: "short", timeZone: timezone });
   return (

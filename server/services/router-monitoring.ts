@@ -2,7 +2,7 @@
 // hotspot and PPP sessions). Every poll is a sample; online/offline changes are recorded,
 // alerted by email to the people who manage routers, and bring pending operations back to
 // life when a router returns.
-import { and, asc, desc, eq, gte, isNotNull, isNull, lt, sql } from "drizzle-orm";
+import { and, desc, eq, isNotNull, isNull, lt, sql } from "drizzle-orm";
 import { routerSamples, routerStatusChanges, routers, tenants, users } from "../../db/schema";
 import type { Tx } from "../../db/client";
 import { RouterError } from "../integrations/routeros";
@@ -164,43 +164,51 @@ export async function latestSamples(tx: Tx, tenantId: string) {
   );
 }
 
-/** A router's history for the charts: samples and status changes since `since`, availability. */
-export async function routerHistory(tx: Tx, tenantId: string, routerId: string, since: Date) {
-  const samples = await tx
-    .select()
-    .from(routerSamples)
-    .where(and(eq(routerSamples.tenantId, tenantId), eq(routerSamples.routerId, routerId), gte(routerSamples.at, since)))
-    .orderBy(asc(routerSamples.at));
+/** Points per chart at most: a week of one-minute polls is averaged into slots of this many. */
+const HISTORY_POINTS = 300;
+
+/**
+ * A router's history for the charts since `since`, averaged into at most HISTORY_POINTS time
+ * slots (a week of polls would be 10,000 points): mean CPU and memory, the most sessions seen,
+ * how many polls answered or not; plus the last status changes and the availability.
+ */
+export async function routerHistory(tx: Tx, tenantId: string, routerId: string, since: Date, now = new Date()) {
+  const slotSeconds = Math.max(1, Math.ceil((now.getTime() - since.getTime()) / 1000 / HISTORY_POINTS));
+  const rows = await tx.execute<{ slot: string; up: number; down: number; uptime: string | null; cpu: number | null; mem: number | null; hotspot: number | null; ppp: number | null }>(sql`
+    select date_bin(make_interval(secs => ${slotSeconds}), at, ${since.toISOString()}::timestamptz) as slot,
+           count(*) filter (where reachable)::int as up,
+           count(*) filter (where not reachable)::int as down,
+           max(uptime_seconds) as uptime,
+           round(avg(cpu_load))::int as cpu,
+           round(avg(100 * (1 - free_memory::numeric / nullif(total_memory, 0))))::int as mem,
+           max(hotspot_active)::int as hotspot,
+           max(ppp_active)::int as ppp
+      from ${routerSamples}
+     where tenant_id = ${tenantId} and router_id = ${routerId} and at >= ${since.toISOString()}::timestamptz
+     group by 1 order by 1`);
   const changes = await tx
     .select({ at: routerStatusChanges.at, status: routerStatusChanges.status, reason: routerStatusChanges.reason })
     .from(routerStatusChanges)
     .where(and(eq(routerStatusChanges.tenantId, tenantId), eq(routerStatusChanges.routerId, routerId)))
     .orderBy(desc(routerStatusChanges.at))
     .limit(50);
-  const reachable = samples.filter((s) => s.reachable).length;
+  const up = rows.rows.reduce((n, r) => n + r.up, 0);
+  const all = rows.rows.reduce((n, r) => n + r.up + r.down, 0);
   return {
-    samples: samples.map((s) => ({
-      at: s.at.toISOString(),
-      reachable: s.reachable,
-      uptimeSeconds: s.uptimeSeconds,
-      cpuLoad: s.cpuLoad,
-      memoryUsedPct: s.totalMemory && s.freeMemory !== null ? Math.round(100 * (1 - s.freeMemory / s.totalMemory)) : null,
-      hotspotActive: s.hotspotActive,
-      pppActive: s.pppActive,
-      latencyMs: s.latencyMs,
+    samples: rows.rows.map((r) => ({
+      at: new Date(r.slot).toISOString(),
+      reachable: r.up > 0,
+      up: r.up,
+      down: r.down,
+      uptimeSeconds: r.uptime === null ? null : Number(r.uptime),
+      cpuLoad: r.cpu,
+      memoryUsedPct: r.mem,
+      hotspotActive: r.hotspot,
+      pppActive: r.ppp,
     })),
     changes,
-    availabilityPct: samples.length ? Math.round((1000 * reachable) / samples.length) / 10 : null,
+    availabilityPct: all ? Math.round((1000 * up) / all) / 10 : null,
   };
-}
-
-/** Offline routers of the tenant, for the dashboard banner. */
-export function offlineRouters(tx: Tx, tenantId: string) {
-  return tx
-    .select({ id: routers.id, name: routers.name, statusSince: routers.statusSince, lastError: routers.lastError })
-    .from(routers)
-    .where(and(eq(routers.tenantId, tenantId), eq(routers.status, "offline")))
-    .orderBy(asc(routers.name));
 }
 
 /** Routers monitoring looks after: those that passed a connection test once. */
