@@ -1,8 +1,8 @@
-import { eq, sql } from "drizzle-orm";
-import { platformUsers, users, routers } from "./schema";
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { platformUsers, users, routers, regions, areas, zones } from "./schema";
 import { SIM_ROUTER_USER } from "../server/integrations";
 import { checkRouter, checkFields } from "../server/services/routers";
-import { withPlatform, withTenant, type Db } from "./client";
+import { withPlatform, withTenant, type Db, type Tx } from "./client";
 import { createTenant, createUser, findTenantIdBySlugPlatform } from "../server/services/tenants";
 import { hashPassword } from "../server/services/passwords";
 import { createZone } from "../server/services/zones";
@@ -13,6 +13,11 @@ export const DEMO = {
   superAdmin: { username: "admin", email: "admin@mnetifi.local", password: "Platform-Demo-2026!" },
   isp: { slug: "demo", businessName: "Demo Networks Ltd" },
   owner: { username: "demo", email: "owner@demo-networks.local", password: "Demo-Owner-2026!" },
+  /** Where the demo ISP operates: region → areas → the demo zones placed in them. */
+  geography: [
+    { region: "Nairobi", areas: [{ name: "Kasarani", zones: ["Kasarani"] }, { name: "Roysambu", zones: ["Roysambu"] }] },
+    { region: "Kiambu", areas: [{ name: "Ruiru", zones: ["Githurai 45"] }] },
+  ],
   /** The Daraja simulator's public sandbox paybill (shared/reference/daraja.md §6). */
   mpesa: {
     environment: "sandbox" as const,
@@ -52,12 +57,35 @@ export async function seedDemo(db: Db, secrets: SecretBox, simRouters: Array<{ p
       for (const name of ["Kasarani", "Roysambu", "Githurai 45"]) await createZone(tx, tenantId, { name, description: "" });
     }
     if (!(await getMpesaSettingsRow(tx, tenantId))) await saveMpesaSettings(tx, tenantId, secrets, DEMO.mpesa);
+    const [anyRegion] = await tx.select({ id: regions.id }).from(regions).where(eq(regions.tenantId, tenantId)).limit(1);
+    if (!anyRegion) await seedGeography(tx, tenantId);
     const [anyRouter] = await tx.select({ id: routers.id }).from(routers).where(eq(routers.tenantId, tenantId)).limit(1);
     if (!anyRouter) {
       for (const r of simRouters) {
         const check = await checkRouter({ host: "127.0.0.1", port: r.port, username: SIM_ROUTER_USER.name, password: SIM_ROUTER_USER.password });
-        await tx.insert(routers).values({ tenantId, name: r.name, host: "127.0.0.1", apiPort: r.port, username: SIM_ROUTER_USER.name, passwordEnc: secrets.encrypt(SIM_ROUTER_USER.password), location: "Demo (simulated)", ...checkFields(check) });
+        // "Kasarani hAP" goes in zone Kasarani, and so on, so the zone tree shows router counts.
+        const [zone] = await tx.select({ id: zones.id }).from(zones).where(and(eq(zones.tenantId, tenantId), eq(sql`lower(${zones.name})`, r.name.split(" ")[0]!.toLowerCase())));
+        await tx.insert(routers).values({ tenantId, name: r.name, host: "127.0.0.1", apiPort: r.port, username: SIM_ROUTER_USER.name, passwordEnc: secrets.encrypt(SIM_ROUTER_USER.password), location: "Demo (simulated)", zoneId: zone?.id ?? null, ...checkFields(check) });
       }
     }
   });
+}
+
+/**
+ * The demo's regions and areas (only when it has none yet): zones of the same name that are in
+ * no area are placed in them; an ISP that moved or renamed its zones is left as it is.
+ */
+async function seedGeography(tx: Tx, tenantId: string) {
+  for (const g of DEMO.geography) {
+    const [region] = await tx.insert(regions).values({ tenantId, name: g.region }).returning({ id: regions.id });
+    for (const a of g.areas) {
+      const [area] = await tx.insert(areas).values({ tenantId, regionId: region!.id, name: a.name }).returning({ id: areas.id });
+      for (const name of a.zones) {
+        await tx
+          .update(zones)
+          .set({ areaId: area!.id })
+          .where(and(eq(zones.tenantId, tenantId), eq(sql`lower(${zones.name})`, name.toLowerCase()), isNull(zones.areaId)));
+      }
+    }
+  }
 }

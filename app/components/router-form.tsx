@@ -1,8 +1,6 @@
-import { Field } from "./ui";
+import { Field, SelectField } from "./ui";
 
 export type RouterFormValues = Partial<Record<"name" | "host" | "apiPort" | "tls" | "username" | "zoneId" | "location" | "notes", string>>;
-
-const select = "mt-1 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-base sm:text-sm";
 
 /**
  * The router's fields, shared by "Add a router" and "Edit". When editing, the password may be
@@ -26,17 +24,14 @@ export function RouterFields({ values, errors, zones, editing }: { values: Route
         error={errors.password?.[0]}
         hint={editing ? "Leave empty to keep the saved password." : undefined}
       />
-      <label className="text-sm font-medium text-slate-700">
-        Zone
-        <select name="zoneId" defaultValue={values.zoneId ?? ""} className={select}>
-          <option value="">No zone</option>
-          {zones.map((z) => (
-            <option key={z.id} value={z.id}>
-              {z.name}
-            </option>
-          ))}
-        </select>
-      </label>
+      <SelectField label="Zone" name="zoneId" defaultValue={values.zoneId ?? ""} error={errors.zoneId?.[0]}>
+        <option value="">No zone</option>
+        {zones.map((z) => (
+          <option key={z.id} value={z.id}>
+            {z.name}
+          </option>
+        ))}
+      </SelectField>
       <Field label="Location (optional)" name="location" placeholder="e.g. Roof, block C" defaultValue={values.location} />
       {editing ? <Field label="Notes (optional)" name="notes" defaultValue={values.notes} /> : null}
     </>

@@ -22,33 +22,61 @@ export function Button({ variant = "primary", className, ...props }: ComponentPr
   );
 }
 
-export function Field({ label, name, error, hint, ...props }: ComponentProps<"input"> & { label: string; name: string; error?: string; hint?: string }) {
-  const id = `f-${name}`;
+const control = "mt-1 block w-full rounded-lg border bg-white px-3 py-2 text-base shadow-sm outline-none focus:ring-2 sm:text-sm";
+const controlBorder = (error?: string) => (error ? "border-red-400 focus:ring-red-200" : "border-slate-300 focus:border-brand-500 focus:ring-brand-100");
+
+function FieldMessage({ id, error, hint }: { id: string; error?: string; hint?: string }) {
+  return error ? (
+    <p id={`${id}-error`} className="mt-1 text-sm text-red-600">
+      {error}
+    </p>
+  ) : hint ? (
+    <p id={`${id}-hint`} className="mt-1 text-sm text-slate-500">
+      {hint}
+    </p>
+  ) : null;
+}
+
+/** A labelled input with its error or hint. Pass `id` when a page has several forms with the same field name. */
+export function Field({ label, name, id, error, hint, className, ...props }: ComponentProps<"input"> & { label: string; name: string; error?: string; hint?: string }) {
+  const fieldId = id ?? `f-${name}`;
   return (
-    <div>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-700">
+    <div className={className}>
+      <label htmlFor={fieldId} className="block text-sm font-medium text-slate-700">
         {label}
       </label>
       <input
-        id={id}
+        id={fieldId}
         name={name}
         aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : hint ? `${id}-hint` : undefined}
-        className={cx(
-          "mt-1 block w-full rounded-lg border bg-white px-3 py-2 text-base shadow-sm outline-none focus:ring-2 sm:text-sm",
-          error ? "border-red-400 focus:ring-red-200" : "border-slate-300 focus:border-brand-500 focus:ring-brand-100",
-        )}
+        aria-describedby={error ? `${fieldId}-error` : hint ? `${fieldId}-hint` : undefined}
+        className={cx(control, controlBorder(error))}
         {...props}
       />
-      {error ? (
-        <p id={`${id}-error`} className="mt-1 text-sm text-red-600">
-          {error}
-        </p>
-      ) : hint ? (
-        <p id={`${id}-hint`} className="mt-1 text-sm text-slate-500">
-          {hint}
-        </p>
-      ) : null}
+      <FieldMessage id={fieldId} error={error} hint={hint} />
+    </div>
+  );
+}
+
+/** A labelled select, styled and wired like Field. */
+export function SelectField({ label, name, id, error, hint, children, ...props }: ComponentProps<"select"> & { label: string; name: string; error?: string; hint?: string }) {
+  const fieldId = id ?? `f-${name}`;
+  return (
+    <div>
+      <label htmlFor={fieldId} className="block text-sm font-medium text-slate-700">
+        {label}
+      </label>
+      <select
+        id={fieldId}
+        name={name}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${fieldId}-error` : hint ? `${fieldId}-hint` : undefined}
+        className={cx(control, controlBorder(error))}
+        {...props}
+      >
+        {children}
+      </select>
+      <FieldMessage id={fieldId} error={error} hint={hint} />
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { Form, useActionData, useLoaderData, useNavigation } from "react-router";
-import { useEffect, useRef, useState, type ComponentProps, type ReactNode } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 import type { Route } from "./+types/dashboard.zones";
-import { Alert, Button, Card, EmptyState, PageHeader, cx } from "../components/ui";
+import { Alert, Button, Card, EmptyState, Field, PageHeader, SelectField, cx } from "../components/ui";
 import { requireIspUser } from "../lib/session.server";
 import { formFailure, formValues, readForm } from "../lib/forms.server";
 import { ispCan } from "../../policies/permissions";
@@ -71,52 +71,25 @@ function plural(n: number, word: string) {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
+/** "2 areas · 3 zones · 1 router", wrapping between the parts only. */
+function Counts({ parts, className }: { parts: Array<[number, string]>; className?: string }) {
+  return (
+    <p className={cx("text-sm text-slate-600", className)}>
+      {parts.map(([n, word], i) => (
+        <span key={word}>
+          {i ? " · " : ""}
+          <span className="whitespace-nowrap">{plural(n, word)}</span>
+        </span>
+      ))}
+    </p>
+  );
+}
+
 /** The action's answer if it was for this intent (and item), else null. */
 function resultFor(r: Result, intent: string, id?: string) {
   if (!r) return null;
   const [i, rid] = r.ok ? [r.intent, r.id] : [r.values.intent, r.values.id];
   return i === intent && (id === undefined || rid === id) ? r : null;
-}
-
-const control = "mt-1 block w-full rounded-lg border bg-white px-3 py-2 text-base shadow-sm outline-none focus:ring-2 sm:text-sm";
-const okBorder = "border-slate-300 focus:border-brand-500 focus:ring-brand-100";
-const badBorder = "border-red-400 focus:ring-red-200";
-
-/** A labelled input like ui.tsx's Field, with its own id: this page has several forms with a "name". */
-function Input({ id, label, error, hint, ...props }: ComponentProps<"input"> & { id: string; label: string; error?: string; hint?: string }) {
-  return (
-    <div>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-700">
-        {label}
-      </label>
-      <input
-        id={id}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : hint ? `${id}-hint` : undefined}
-        className={cx(control, error ? badBorder : okBorder)}
-        {...props}
-      />
-      {error ? (
-        <p id={`${id}-error`} className="mt-1 text-sm text-red-600">{error}</p>
-      ) : hint ? (
-        <p id={`${id}-hint`} className="mt-1 text-sm text-slate-500">{hint}</p>
-      ) : null}
-    </div>
-  );
-}
-
-function Select({ id, label, error, children, ...props }: ComponentProps<"select"> & { id: string; label: string; error?: string }) {
-  return (
-    <div>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-700">
-        {label}
-      </label>
-      <select id={id} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : undefined} className={cx(control, error ? badBorder : okBorder)} {...props}>
-        {children}
-      </select>
-      {error ? <p id={`${id}-error`} className="mt-1 text-sm text-red-600">{error}</p> : null}
-    </div>
-  );
 }
 
 /** Areas to choose from, grouped by region (two regions may each have a "Central"). */
@@ -150,55 +123,71 @@ function DeleteButton({ intent, id, label, question }: { intent: string; id: str
   );
 }
 
+type Fields = (keep: Record<string, string>, errors: Record<string, string[] | undefined>) => ReactNode;
+
 /**
- * A "Rename"/"Edit" button that opens a small form in place. It opens by itself again when the
- * server refused what was typed (field errors shown, values kept) and closes once saved.
+ * The top of one region, area or zone: what it is on the left, Rename/Edit and Delete on the right.
+ * Rename opens a small form underneath, which opens by itself again when the server refused what
+ * was typed (field errors shown, values kept) and closes once saved. A refused delete (something
+ * is still inside) is explained right here too.
  */
-function InlineEditor({ intent, id, buttonText, label, result, children }: { intent: string; id: string; buttonText: string; label: string; result: Result; children: (keep: Record<string, string>, errors: Record<string, string[] | undefined>) => ReactNode }) {
-  const mine = resultFor(result, intent, id);
+function ItemHeader({ id, canEdit, result, children, edit, del }: {
+  id: string;
+  canEdit: boolean;
+  result: Result;
+  children: ReactNode;
+  edit: { intent: string; text: string; label: string; fields: Fields };
+  del: { intent: string; label: string; question: string };
+}) {
+  const mine = resultFor(result, edit.intent, id);
   const failed = mine && !mine.ok ? mine : null;
   const [open, setOpen] = useState(Boolean(failed));
   const nav = useNavigation();
-  const saving = nav.state !== "idle" && nav.formData?.get("intent") === intent && nav.formData?.get("id") === id;
+  const saving = nav.state !== "idle" && nav.formData?.get("intent") === edit.intent && nav.formData?.get("id") === id;
   useEffect(() => {
     if (failed) setOpen(true);
     else if (mine?.ok) setOpen(false);
   }, [result]); // eslint-disable-line react-hooks/exhaustive-deps
-  if (!open) {
-    return (
-      <Button type="button" variant="secondary" className={small} aria-label={label} onClick={() => setOpen(true)}>
-        {buttonText}
-      </Button>
-    );
-  }
+  const deleteRefused = resultFor(result, del.intent, id);
   return (
-    <Form method="post" preventScrollReset className="mt-3 grid w-full basis-full gap-3 rounded-lg bg-slate-50 p-3 ring-1 ring-slate-200" noValidate>
-      <input type="hidden" name="intent" value={intent} />
-      <input type="hidden" name="id" value={id} />
-      {children(failed?.values ?? {}, failed?.fieldErrors ?? {})}
-      {failed?.formError ? <Alert>{failed.formError}</Alert> : null}
-      <div className="flex gap-2">
-        <Button type="submit" className={small} disabled={saving}>{saving ? "Saving…" : "Save"}</Button>
-        <Button type="button" variant="secondary" className={small} onClick={() => setOpen(false)}>Cancel</Button>
+    <>
+      <div className="flex items-start justify-between gap-3">
+        <div className="min-w-0 flex-1">{children}</div>
+        {canEdit ? (
+          <div className="flex shrink-0 gap-2">
+            {open ? null : (
+              <Button type="button" variant="secondary" className={small} aria-label={edit.label} aria-expanded={false} onClick={() => setOpen(true)}>
+                {edit.text}
+              </Button>
+            )}
+            <DeleteButton intent={del.intent} id={id} label={del.label} question={del.question} />
+          </div>
+        ) : null}
       </div>
-    </Form>
-  );
-}
-
-/** An error about one item (e.g. a refused delete), shown right under it. */
-function ItemError({ result, intents, id }: { result: Result; intents: string[]; id: string }) {
-  const r = intents.map((i) => resultFor(result, i, id)).find(Boolean);
-  if (!r || r.ok || !r.formError) return null;
-  return (
-    <div className="mt-2 basis-full">
-      <Alert>{r.formError}</Alert>
-    </div>
+      {canEdit && open ? (
+        <Form method="post" preventScrollReset className="mt-3 grid gap-3 rounded-lg bg-white p-3 ring-1 ring-slate-300" noValidate aria-label={edit.label}>
+          <input type="hidden" name="intent" value={edit.intent} />
+          <input type="hidden" name="id" value={id} />
+          {edit.fields(failed?.values ?? {}, failed?.fieldErrors ?? {})}
+          {failed?.formError ? <Alert>{failed.formError}</Alert> : null}
+          <div className="flex gap-2">
+            <Button type="submit" className={small} disabled={saving}>{saving ? "Saving…" : "Save"}</Button>
+            <Button type="button" variant="secondary" className={small} onClick={() => setOpen(false)}>Cancel</Button>
+          </div>
+        </Form>
+      ) : null}
+      {deleteRefused && !deleteRefused.ok && deleteRefused.formError ? (
+        <div className="mt-3">
+          <Alert>{deleteRefused.formError}</Alert>
+        </div>
+      ) : null}
+    </>
   );
 }
 
 function Routers({ n }: { n: number }) {
   return (
-    <span className={cx("whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium", n ? "bg-sky-50 text-sky-800 ring-1 ring-sky-200" : "bg-slate-100 text-slate-500")}>
+    <span className={cx("inline-block whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium", n ? "bg-sky-50 text-sky-800 ring-1 ring-sky-200" : "bg-slate-100 text-slate-500")}>
       {n ? plural(n, "router") : "No routers"}
     </span>
   );
@@ -206,31 +195,33 @@ function Routers({ n }: { n: number }) {
 
 function ZoneRow({ zone, tree, canEdit, result }: { zone: Tree["unplaced"][number]; tree: Tree; canEdit: boolean; result: Result }) {
   return (
-    <li className="flex flex-wrap items-start justify-between gap-x-3 gap-y-2 rounded-lg bg-slate-50 px-3 py-2.5 ring-1 ring-slate-100">
-      <div className="min-w-0">
-        <p className="font-medium text-slate-900">{zone.name}</p>
+    <li className="rounded-lg bg-slate-50 px-3 py-2.5 ring-1 ring-slate-200/70">
+      <ItemHeader
+        id={zone.id}
+        canEdit={canEdit}
+        result={result}
+        edit={{
+          intent: "update-zone",
+          text: "Edit",
+          label: `Edit zone ${zone.name}`,
+          fields: (keep, errors) => (
+            <>
+              <Field id={`zone-${zone.id}-name`} name="name" label="Zone name" defaultValue={keep.name ?? zone.name} error={errors.name?.[0]} />
+              <Field id={`zone-${zone.id}-description`} name="description" label="Description (optional)" defaultValue={keep.description ?? zone.description} error={errors.description?.[0]} />
+              <SelectField id={`zone-${zone.id}-area`} name="areaId" label="Area" defaultValue={keep.areaId ?? zone.areaId ?? ""} error={errors.areaId?.[0]}>
+                <AreaOptions tree={tree} />
+              </SelectField>
+            </>
+          ),
+        }}
+        del={{ intent: "delete-zone", label: `Delete zone ${zone.name}`, question: `Delete zone “${zone.name}”? This cannot be undone.` }}
+      >
+        <p className="font-semibold text-slate-900">{zone.name}</p>
         {zone.description ? <p className="text-sm text-slate-600">{zone.description}</p> : null}
-      </div>
-      <div className="flex flex-wrap items-center gap-2">
-        <Routers n={zone.routerCount} />
-        {canEdit ? (
-          <>
-            <InlineEditor intent="update-zone" id={zone.id} buttonText="Edit" label={`Edit zone ${zone.name}`} result={result}>
-              {(keep, errors) => (
-                <>
-                  <Input id={`zone-${zone.id}-name`} name="name" label="Zone name" defaultValue={keep.name ?? zone.name} error={errors.name?.[0]} />
-                  <Input id={`zone-${zone.id}-description`} name="description" label="Description (optional)" defaultValue={keep.description ?? zone.description} error={errors.description?.[0]} />
-                  <Select id={`zone-${zone.id}-area`} name="areaId" label="Area" defaultValue={keep.areaId ?? zone.areaId ?? ""} error={errors.areaId?.[0]}>
-                    <AreaOptions tree={tree} />
-                  </Select>
-                </>
-              )}
-            </InlineEditor>
-            <DeleteButton intent="delete-zone" id={zone.id} label={`Delete zone ${zone.name}`} question={`Delete zone “${zone.name}”? This cannot be undone.`} />
-          </>
-        ) : null}
-      </div>
-      <ItemError result={result} intents={["delete-zone"]} id={zone.id} />
+        <p className="mt-1">
+          <Routers n={zone.routerCount} />
+        </p>
+      </ItemHeader>
     </li>
   );
 }
@@ -249,73 +240,73 @@ function Level({ children }: { children: ReactNode }) {
   return <span className="text-xs font-semibold uppercase tracking-wide text-slate-500">{children}</span>;
 }
 
+function AreaItem({ area: a, region, tree, canEdit, result }: { area: Tree["regions"][number]["areas"][number]; region: Tree["regions"][number]; tree: Tree; canEdit: boolean; result: Result }) {
+  return (
+    <li className="px-4 py-4 sm:px-5">
+      <section aria-label={`Area ${a.name}`}>
+        <ItemHeader
+          id={a.id}
+          canEdit={canEdit}
+          result={result}
+          edit={{
+            intent: "update-area",
+            text: "Rename",
+            label: `Rename area ${a.name}`,
+            fields: (keep, errors) => (
+              <>
+                <Field id={`area-${a.id}-name`} name="name" label="Area name" defaultValue={keep.name ?? a.name} error={errors.name?.[0]} />
+                {tree.regions.length > 1 ? (
+                  <SelectField id={`area-${a.id}-region`} name="regionId" label="Region" defaultValue={keep.regionId ?? region.id} error={errors.regionId?.[0]}>
+                    {tree.regions.map((r) => (
+                      <option key={r.id} value={r.id}>{r.name}</option>
+                    ))}
+                  </SelectField>
+                ) : null}
+              </>
+            ),
+          }}
+          del={{ intent: "delete-area", label: `Delete area ${a.name}`, question: `Delete area “${a.name}” in ${region.name}?` }}
+        >
+          <Level>Area</Level>
+          <h3 className="font-semibold leading-tight">{a.name}</h3>
+          <Counts className="mt-0.5" parts={[[a.zones.length, "zone"], [a.routerCount, "router"]]} />
+        </ItemHeader>
+        <div className="mt-3 border-l-2 border-slate-200 pl-3 sm:pl-4">
+          {a.zones.length === 0 ? <p className="text-sm text-slate-500">No zones in {a.name} yet.</p> : <ZoneList zones={a.zones} tree={tree} canEdit={canEdit} result={result} />}
+        </div>
+      </section>
+    </li>
+  );
+}
+
 function RegionCard({ region, tree, canEdit, result }: { region: Tree["regions"][number]; tree: Tree; canEdit: boolean; result: Result }) {
   return (
-    <Card>
+    <Card className="overflow-hidden">
       <section aria-label={`Region ${region.name}`}>
-        <div className="flex flex-wrap items-start justify-between gap-x-3 gap-y-2 border-b border-slate-100 px-4 py-4 sm:px-5">
-          <div className="min-w-0">
+        <div className="border-b border-slate-200 bg-slate-50 px-4 py-4 sm:px-5">
+          <ItemHeader
+            id={region.id}
+            canEdit={canEdit}
+            result={result}
+            edit={{
+              intent: "rename-region",
+              text: "Rename",
+              label: `Rename region ${region.name}`,
+              fields: (keep, errors) => <Field id={`region-${region.id}-name`} name="name" label="Region name" defaultValue={keep.name ?? region.name} error={errors.name?.[0]} />,
+            }}
+            del={{ intent: "delete-region", label: `Delete region ${region.name}`, question: `Delete region “${region.name}”?` }}
+          >
             <Level>Region</Level>
-            <h2 className="text-lg font-semibold leading-tight">{region.name}</h2>
-            <p className="mt-0.5 text-sm text-slate-600">
-              {plural(region.areas.length, "area")} · {plural(region.zoneCount, "zone")} · {plural(region.routerCount, "router")}
-            </p>
-          </div>
-          {canEdit ? (
-            <div className="flex flex-wrap gap-2">
-              <InlineEditor intent="rename-region" id={region.id} buttonText="Rename" label={`Rename region ${region.name}`} result={result}>
-                {(keep, errors) => <Input id={`region-${region.id}-name`} name="name" label="Region name" defaultValue={keep.name ?? region.name} error={errors.name?.[0]} />}
-              </InlineEditor>
-              <DeleteButton intent="delete-region" id={region.id} label={`Delete region ${region.name}`} question={`Delete region “${region.name}”?`} />
-            </div>
-          ) : null}
-          <ItemError result={result} intents={["delete-region"]} id={region.id} />
+            <h2 className="text-lg font-bold leading-tight">{region.name}</h2>
+            <Counts className="mt-0.5" parts={[[region.areas.length, "area"], [region.zoneCount, "zone"], [region.routerCount, "router"]]} />
+          </ItemHeader>
         </div>
         {region.areas.length === 0 ? (
           <p className="px-4 py-4 text-sm text-slate-600 sm:px-5">No areas in {region.name} yet.{canEdit ? " Add one with “Add an area”." : ""}</p>
         ) : (
           <ul className="divide-y divide-slate-100">
             {region.areas.map((a) => (
-              <li key={a.id} className="px-4 py-4 sm:px-5">
-                <section aria-label={`Area ${a.name}`}>
-                  <div className="flex flex-wrap items-start justify-between gap-x-3 gap-y-2">
-                    <div className="min-w-0">
-                      <Level>Area</Level>
-                      <h3 className="font-semibold leading-tight">{a.name}</h3>
-                      <p className="mt-0.5 text-sm text-slate-600">
-                        {plural(a.zones.length, "zone")} · {plural(a.routerCount, "router")}
-                      </p>
-                    </div>
-                    {canEdit ? (
-                      <div className="flex flex-wrap gap-2">
-                        <InlineEditor intent="update-area" id={a.id} buttonText="Rename" label={`Rename area ${a.name}`} result={result}>
-                          {(keep, errors) => (
-                            <>
-                              <Input id={`area-${a.id}-name`} name="name" label="Area name" defaultValue={keep.name ?? a.name} error={errors.name?.[0]} />
-                              {tree.regions.length > 1 ? (
-                                <Select id={`area-${a.id}-region`} name="regionId" label="Region" defaultValue={keep.regionId ?? region.id} error={errors.regionId?.[0]}>
-                                  {tree.regions.map((r) => (
-                                    <option key={r.id} value={r.id}>{r.name}</option>
-                                  ))}
-                                </Select>
-                              ) : null}
-                            </>
-                          )}
-                        </InlineEditor>
-                        <DeleteButton intent="delete-area" id={a.id} label={`Delete area ${a.name}`} question={`Delete area “${a.name}” in ${region.name}?`} />
-                      </div>
-                    ) : null}
-                    <ItemError result={result} intents={["delete-area"]} id={a.id} />
-                  </div>
-                  <div className="mt-3 border-l-2 border-slate-200 pl-3 sm:pl-4">
-                    {a.zones.length === 0 ? (
-                      <p className="text-sm text-slate-500">No zones in {a.name} yet.</p>
-                    ) : (
-                      <ZoneList zones={a.zones} tree={tree} canEdit={canEdit} result={result} />
-                    )}
-                  </div>
-                </section>
-              </li>
+              <AreaItem key={a.id} area={a} region={region} tree={tree} canEdit={canEdit} result={result} />
             ))}
           </ul>
         )}
@@ -408,9 +399,7 @@ export default function Zones() {
           ) : (
             <>
               {tree.regions.length > 0 ? (
-                <p className="text-sm text-slate-600">
-                  {plural(tree.totals.regions, "region")} · {plural(tree.totals.areas, "area")} · {plural(tree.totals.zones, "zone")} · {plural(tree.totals.routers, "router")}
-                </p>
+                <Counts parts={[[tree.totals.regions, "region"], [tree.totals.areas, "area"], [tree.totals.zones, "zone"], [tree.totals.routers, "router"]]} />
               ) : null}
               {tree.regions.map((r) => (
                 <RegionCard key={r.id} region={r} tree={tree} canEdit={canEdit} result={result} />
@@ -419,18 +408,18 @@ export default function Zones() {
                 <Card>
                   <section aria-label="Not placed in an area" className="px-4 py-4 sm:px-5">
                     <h2 className="font-semibold">Not placed in an area</h2>
-                    <p className="mt-0.5 text-sm text-slate-600">
-                      {tree.totals.areas > 0
-                        ? "Use Edit to move these zones into an area."
-                        : "Add a region and an area, then use Edit to move these zones into it."}
-                    </p>
+                    {canEdit ? (
+                      <p className="mt-0.5 text-sm text-slate-600">
+                        {tree.totals.areas > 0 ? "Use Edit to move these zones into an area." : "Add a region and an area, then use Edit to move these zones into it."}
+                      </p>
+                    ) : null}
                     <div className="mt-3">
                       <ZoneList zones={tree.unplaced} tree={tree} canEdit={canEdit} result={result} />
                     </div>
                   </section>
                 </Card>
               ) : null}
-              {tree.regions.length === 0 ? (
+              {tree.regions.length === 0 && canEdit ? (
                 <Card className="p-4 sm:p-5">
                   <h2 className="font-semibold">Group your zones</h2>
                   <p className="mt-1 text-sm text-slate-600">Add a region, then areas inside it, so zones are easy to find as you grow.</p>
@@ -443,7 +432,7 @@ export default function Zones() {
         {canEdit ? (
           <div className="grid content-start gap-4">
             <AddCard id="add-region" title="Add a region" intro="A county or large part of the country, e.g. Nairobi or Kiambu." intent="create-region" result={result} submit="Add region" busy="Adding…">
-              {(keep, errors) => <Input id="new-region-name" name="name" label="Region name" placeholder="e.g. Nairobi" defaultValue={keep.name ?? ""} error={errors.name?.[0]} />}
+              {(keep, errors) => <Field id="new-region-name" name="name" label="Region name" placeholder="e.g. Nairobi" defaultValue={keep.name ?? ""} error={errors.name?.[0]} />}
             </AddCard>
             <AddCard id="add-area" title="Add an area" intro="A part of a region, e.g. Kasarani in Nairobi." intent="create-area" result={result} submit="Add area" busy="Adding…" disabled={tree.regions.length === 0}>
               {(keep, errors) =>
@@ -451,12 +440,12 @@ export default function Zones() {
                   <p className="rounded-lg bg-slate-50 px-3 py-2 text-sm text-slate-600">Add a region first: every area is inside one.</p>
                 ) : (
                   <>
-                    <Select id="new-area-region" name="regionId" label="In region" defaultValue={keep.regionId ?? tree.regions[0]?.id} error={errors.regionId?.[0]}>
+                    <SelectField id="new-area-region" name="regionId" label="In region" defaultValue={keep.regionId ?? tree.regions[0]?.id} error={errors.regionId?.[0]}>
                       {tree.regions.map((r) => (
                         <option key={r.id} value={r.id}>{r.name}</option>
                       ))}
-                    </Select>
-                    <Input id="new-area-name" name="name" label="Area name" placeholder="e.g. Kasarani" defaultValue={keep.name ?? ""} error={errors.name?.[0]} />
+                    </SelectField>
+                    <Field id="new-area-name" name="name" label="Area name" placeholder="e.g. Kasarani" defaultValue={keep.name ?? ""} error={errors.name?.[0]} />
                   </>
                 )
               }
@@ -464,11 +453,11 @@ export default function Zones() {
             <AddCard id="add-zone" title="Add a zone" intro="The estate or neighbourhood a router serves, e.g. Mwiki." intent="create-zone" result={result} submit="Add zone" busy="Adding…">
               {(keep, errors) => (
                 <>
-                  <Select id="new-zone-area" name="areaId" label="In area" defaultValue={keep.areaId ?? ""} error={errors.areaId?.[0]}>
+                  <SelectField id="new-zone-area" name="areaId" label="In area" defaultValue={keep.areaId ?? ""} error={errors.areaId?.[0]}>
                     <AreaOptions tree={tree} />
-                  </Select>
-                  <Input id="new-zone-name" name="name" label="Zone name" placeholder="e.g. Mwiki" defaultValue={keep.name ?? ""} error={errors.name?.[0]} />
-                  <Input id="new-zone-description" name="description" label="Description (optional)" defaultValue={keep.description ?? ""} error={errors.description?.[0]} />
+                  </SelectField>
+                  <Field id="new-zone-name" name="name" label="Zone name" placeholder="e.g. Mwiki" defaultValue={keep.name ?? ""} error={errors.name?.[0]} />
+                  <Field id="new-zone-description" name="description" label="Description (optional)" defaultValue={keep.description ?? ""} error={errors.description?.[0]} />
                 </>
               )}
             </AddCard>

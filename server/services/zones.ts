@@ -249,20 +249,23 @@ const byName = sql`lower(name)`;
 
 /** Regions with their areas with their zones (and each zone's router count), plus zones in no area. */
 export async function zoneTree(tx: Tx, tenantId: string): Promise<ZoneTree> {
-  const [regionRows, areaRows, zoneRows, counts] = await Promise.all([
-    tx.select({ id: regions.id, name: regions.name }).from(regions).where(eq(regions.tenantId, tenantId)).orderBy(byName, asc(regions.id)),
-    tx.select({ id: areas.id, name: areas.name, regionId: areas.regionId }).from(areas).where(eq(areas.tenantId, tenantId)).orderBy(byName, asc(areas.id)),
-    tx
-      .select({ id: zones.id, name: zones.name, description: zones.description, areaId: zones.areaId })
-      .from(zones)
-      .where(eq(zones.tenantId, tenantId))
-      .orderBy(byName, asc(zones.id)),
-    tx
-      .select({ zoneId: routers.zoneId, n: count() })
-      .from(routers)
-      .where(and(eq(routers.tenantId, tenantId), isNotNull(routers.zoneId)))
-      .groupBy(routers.zoneId),
-  ]);
+  // One after the other: a transaction is one connection, and pg@9 refuses overlapping queries.
+  const regionRows = await tx.select({ id: regions.id, name: regions.name }).from(regions).where(eq(regions.tenantId, tenantId)).orderBy(byName, asc(regions.id));
+  const areaRows = await tx
+    .select({ id: areas.id, name: areas.name, regionId: areas.regionId })
+    .from(areas)
+    .where(eq(areas.tenantId, tenantId))
+    .orderBy(byName, asc(areas.id));
+  const zoneRows = await tx
+    .select({ id: zones.id, name: zones.name, description: zones.description, areaId: zones.areaId })
+    .from(zones)
+    .where(eq(zones.tenantId, tenantId))
+    .orderBy(byName, asc(zones.id));
+  const counts = await tx
+    .select({ zoneId: routers.zoneId, n: count() })
+    .from(routers)
+    .where(and(eq(routers.tenantId, tenantId), isNotNull(routers.zoneId)))
+    .groupBy(routers.zoneId);
   const routersIn = new Map(counts.map((c) => [c.zoneId!, c.n]));
   const zonesIn = new Map<string | null, TreeZone[]>();
   for (const z of zoneRows) {
