@@ -20,6 +20,7 @@ export const AUDIT_EXEMPT = [
   "public.router_samples",
   "public.router_status_changes",
   "public.router_operations",
+  "public.messages",
 ];
 /** Schemas the app role may read tables in (all others: no table privileges at all). */
 const APP_TABLE_SCHEMAS = ["public", "audit"];
@@ -39,6 +40,7 @@ export const REVIEWED_DEFINERS = [
   "app_public.rate_limit_clear",
   "app_public.rate_limit_sweep",
   "app_public.tenants_with_verified_routers",
+  "app_public.tenant_by_messaging_token",
   "audit.log_row_change",
 ];
 

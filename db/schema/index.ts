@@ -3,3 +3,4 @@ export * from "./platform";
 export * from "./audit";
 export * from "./payments";
 export * from "./network";
+export * from "./messaging";

@@ -30,6 +30,11 @@ export const tenants = pgTable(
     /** When the owner verified the email address; the trial starts then. */
     verifiedAt: timestamp("verified_at", { withTimezone: true }),
     trialEndsAt: timestamp("trial_ends_at", { withTimezone: true }),
+    /**
+     * Features switched on by the platform for this ISP (e.g. sms_broadcasts). Stands in for the
+     * tier check until tiers land (issue 8); only the platform can write it.
+     */
+    features: jsonb("features").$type<Record<string, boolean>>().notNull().default({}),
     ...timestamps(),
   },
   (t) => [

@@ -95,8 +95,23 @@ export async function seedEveryTenantTable(db: Db, f: TenantFixture) {
     await tx.insert(schema.routerStatusChanges).values({ tenantId: f.tenant.id, routerId, status: "online" });
     await tx.insert(schema.routerItems).values({ tenantId: f.tenant.id, routerId, kind: "hotspot_user", name: `${f.tenant.slug}-user`, spec: {} });
     await tx.insert(schema.routerOperations).values({ tenantId: f.tenant.id, routerId, kind: "kick_hotspot_user", target: `${f.tenant.slug}-user` });
+    const phone = `2547${String(Math.abs(hashCode(f.tenant.slug)) % 1e8).padStart(8, "0")}`;
+    const [customer] = await tx.insert(schema.customers).values({ tenantId: f.tenant.id, phone, name: `${f.tenant.slug} customer`, zoneId: f.zone.id }).returning();
+    await tx.insert(schema.messagingSettings).values({ tenantId: f.tenant.id, webhookToken: `tok-${f.tenant.id}-${f.tenant.id}`.replace(/-/g, "") });
+    await tx.insert(schema.messagingProviders).values({ tenantId: f.tenant.id, channel: "sms", kind: "africastalking", config: { username: "sandbox" }, secretsEnc: testSecrets.encrypt("{}") });
+    await tx.insert(schema.notificationSettings).values({ tenantId: f.tenant.id, event: "welcome", delivery: "sms" });
+    await tx.insert(schema.messageTemplates).values({ tenantId: f.tenant.id, event: "welcome", channel: "sms", body: `Karibu ${f.tenant.slug}` });
+    const [message] = await tx.insert(schema.messages).values({ tenantId: f.tenant.id, channel: "sms", phone, customerId: customer!.id, event: "test", body: `secret for ${f.tenant.slug}` }).returning();
+    await tx.insert(schema.broadcasts).values({ tenantId: f.tenant.id, name: `${f.tenant.slug} promo`, channels: "sms", body: "Offer", segment: { kind: "all" }, scheduledAt: new Date() });
+    await tx.insert(schema.tickets).values({ tenantId: f.tenant.id, kind: "message_failed", subject: `${f.tenant.slug} ticket`, messageId: message!.id });
   });
 }
 
 /** What the worker needs besides integrations, for tests. */
 export const testJobDeps = { secrets: testSecrets, publicBaseUrl: "http://127.0.0.1:1" };
+
+function hashCode(s: string) {
+  let h = 0;
+  for (const c of s) h = (h * 31 + c.charCodeAt(0)) | 0;
+  return h;
+}
