@@ -15,6 +15,7 @@ import { createSecretBox } from "../server/services/secrets";
 import { createBaseApp } from "../server/http";
 import { buildTaskList } from "../jobs";
 import type { DarajaClient } from "../server/integrations/mpesa";
+import { REAL_ENDPOINTS } from "../server/integrations/messaging";
 
 /**
  * A throwaway product for a benchmark: embedded Postgres (migrated), one ISP with M-Pesa
@@ -51,6 +52,7 @@ export async function startBench(opts: { daraja: DarajaClient; workerConcurrency
     mailer: { send: async () => ({ messageId: "" }), close() {} },
     platformSms: { send: async () => ({ providerMessageId: null, status: "sent" as const, cost: null, parts: 1 }) },
     daraja: opts.daraja,
+    messagingEndpoints: REAL_ENDPOINTS,
     close: async () => {},
   };
   const worker: Runner = await run({

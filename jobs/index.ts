@@ -9,6 +9,7 @@ import { applyMpesaCallback, queryStk, verifyReceipt } from "./tasks/payments";
 import type { SecretBox } from "../server/services/secrets";
 import { routerSync, routerDriftRepair, routerPoll, routersSweep, type RouterJobDeps } from "./tasks/routers";
 import type { RouterUrl } from "../server/services/router-monitoring";
+import { sendMessage, broadcastSend } from "./tasks/messaging";
 
 /** Every task the worker runs. Tenant tasks are wrapped in tenantTask(), platform ones in platformTask(). */
 export type JobDeps = {
@@ -23,6 +24,7 @@ export type JobDeps = {
 
 export function buildTaskList(db: Db, integrations: Integrations, deps: JobDeps): TaskList {
   const payments = { db, daraja: integrations.daraja, ...deps };
+  const messaging = { secrets: deps.secrets, endpoints: integrations.messagingEndpoints, publicBaseUrl: deps.publicBaseUrl };
   const routerDeps: RouterJobDeps = {
     db,
     secrets: deps.secrets,
@@ -42,6 +44,8 @@ export function buildTaskList(db: Db, integrations: Integrations, deps: JobDeps)
     router_drift_repair: routerDriftRepair(routerDeps),
     router_poll: routerPoll(routerDeps),
     routers_sweep: routersSweep(routerDeps),
+    send_message: sendMessage(db, messaging),
+    broadcast_send: broadcastSend(db, messaging),
     send_email: sendEmail(integrations),
     send_platform_sms: sendPlatformSms(integrations),
   };

@@ -22,6 +22,10 @@ export const ISP_PERMISSIONS = {
   "settings.manage": "Change the ISP's settings (M-Pesa credentials included)",
   "payments.view": "See payments, exceptions and totals",
   "payments.manage": "Record reported M-Pesa codes, assign unmatched payments, retry",
+  "messaging.view": "See messages, templates, broadcasts and their delivery",
+  "messaging.send": "Send test messages and broadcasts",
+  "messaging.manage": "Set up SMS/WhatsApp providers, templates, notifications and branding",
+  "tickets.manage": "See and resolve tickets (failed voucher/payment messages…)",
   "customers.view": "See customers (later issue)",
   "customers.manage": "Create and change customers (later issue)",
   "vouchers.manage": "Generate and manage vouchers (later issue)",
@@ -34,7 +38,7 @@ const ALL_ISP = Object.keys(ISP_PERMISSIONS) as IspPermission[];
 export const ISP_MATRIX: Record<IspRole, readonly IspPermission[]> = {
   owner: ALL_ISP,
   admin: ALL_ISP.filter((p) => p !== "billing.manage"),
-  staff: ["dashboard.view", "zones.view", "routers.view", "staff.view", "customers.view", "customers.manage", "vouchers.manage", "payments.view"],
+  staff: ["dashboard.view", "zones.view", "routers.view", "staff.view", "customers.view", "customers.manage", "vouchers.manage", "payments.view", "messaging.view", "messaging.send", "tickets.manage"],
   technician: ["dashboard.view", "zones.view", "routers.view", "customers.view", "customers.manage"],
   reseller: ["dashboard.view", "vouchers.manage"],
 };

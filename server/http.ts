@@ -10,7 +10,7 @@ import type { Logger } from "pino";
 import type { Db } from "../db/client";
 import type { Env } from "./env";
 import { resolveSite } from "./services/hosts";
-import { darajaHooks } from "./hooks";
+import { darajaHooks, messagingHooks } from "./hooks";
 import { isLocalDomain, type AppContext } from "./context";
 import type { SecretBox } from "./services/secrets";
 import type { Integrations } from "./integrations";
@@ -72,7 +72,7 @@ function securityHeaders(opts: { dev: boolean; https: boolean }) {
 }
 
 /** Request ids and logs, /healthz, security headers and the same-origin check: everything in front of the app. */
-export function createBaseApp(opts: { db: Db; log: Logger; dev?: boolean; https?: boolean }) {
+export function createBaseApp(opts: { db: Db; log: Logger; dev?: boolean; https?: boolean; secrets?: SecretBox }) {
   const { db, log } = opts;
   const app = express();
   app.disable("x-powered-by");
@@ -101,6 +101,7 @@ export function createBaseApp(opts: { db: Db; log: Logger; dev?: boolean; https?
   });
 
   app.use(darajaHooks(db, log));
+  if (opts.secrets) app.use(messagingHooks(db, log, opts.secrets));
 
   app.use((req, res, next) => {
     if (!isCrossSite(req)) return next();
@@ -116,7 +117,7 @@ export function createBaseApp(opts: { db: Db; log: Logger; dev?: boolean; https?
  */
 export async function createHttpApp(opts: { db: Db; env: Env; log: Logger; root: string; secrets: SecretBox; integrations: Integrations }) {
   const { db, env, log, root, secrets, integrations } = opts;
-  const app = createBaseApp({ db, log, dev: env.NODE_ENV !== "production", https: !isLocalDomain(env.APP_DOMAIN) });
+  const app = createBaseApp({ db, log, dev: env.NODE_ENV !== "production", https: !isLocalDomain(env.APP_DOMAIN), secrets });
 
   let build: ServerBuild | (() => Promise<ServerBuild>);
   if (env.NODE_ENV === "production") {

@@ -39,6 +39,7 @@ beforeAll(async () => {
     mailer: createSmtpMailer({ url: smtp.url, from: "mnetifi <no-reply@mnetifi.test>" }),
     platformSms: createAfricasTalkingSender({ baseUrl: sms.baseUrl, apiKey: sms.apiKey, username: sms.username }),
     daraja: noIntegrations.daraja,
+    messagingEndpoints: noIntegrations.messagingEndpoints,
     close: async () => {},
   };
   A = await createTenantFixture(t.db, "isp-acct");

@@ -165,4 +165,33 @@ describe("Africa's Talking simulator and sender", () => {
     expect((await fetch(`${sim.baseUrl}/_sim/messages`, { method: "DELETE" })).status).toBe(204);
     expect(sim.messages()).toEqual([]);
   });
+  it("serves several AT accounts, each with its own API key", async () => {
+    const added = await fetch(`${sim.baseUrl}/_sim/accounts`, { method: "POST", body: JSON.stringify({ username: "isp-one", apiKey: "key-one" }) });
+    expect(added.status).toBe(200);
+    const own = createAfricasTalkingSender({ baseUrl: sim.baseUrl, apiKey: "key-one", username: "isp-one", from: "ISPONE" });
+    const result = await own.send("+254712345678", "from isp-one");
+    expect(result.status).toBe("sent");
+    expect(sim.messages()[0]).toMatchObject({ username: "isp-one", from: "ISPONE" });
+    // A known key with another account's username is refused like a bad key.
+    const mixed = createAfricasTalkingSender({ baseUrl: sim.baseUrl, apiKey: "key-one", username: sim.username });
+    await expect(mixed.send("+254712345678", "hello")).rejects.toThrow("Africa's Talking rejected the API key");
+  });
+
+  it("answers HTTP 500 when told to fail, then recovers", async () => {
+    const fail = await fetch(`${sim.baseUrl}/_sim/fail`, { method: "POST", body: JSON.stringify({ times: 1 }) });
+    expect(fail.status).toBe(200);
+    await expect(sender.send("+254712345678", "hello")).rejects.toThrow("HTTP 500");
+    expect((await sender.send("+254712345678", "hello")).status).toBe("sent");
+  });
+
+  it("refuses malformed control requests", async () => {
+    const post = (path: string, body: unknown) => fetch(`${sim.baseUrl}${path}`, { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body) });
+    expect((await post("/_sim/config", { incomingUrl: "ftp://example" })).status).toBe(400);
+    expect((await post("/_sim/config", { username: "", deliveryReportUrl: null })).status).toBe(400);
+    expect((await post("/_sim/config", "[]")).status).toBe(400);
+    expect((await post("/_sim/accounts", { username: "x" })).status).toBe(400);
+    expect((await post("/_sim/fail", { times: -1 })).status).toBe(400);
+    expect((await post("/_sim/incoming", { from: "+254712345678" })).status).toBe(400);
+    expect((await sender.send("+254712345678", "still here")).status).toBe("sent");
+  });
 });

@@ -20,6 +20,8 @@ const NAV: Array<{ to: string; label: string; end?: boolean; permission?: IspPer
   { to: "/dashboard/payments", label: "Payments", permission: "payments.view" },
   { to: "/dashboard/routers", label: "Routers", permission: "routers.view" },
   { to: "/dashboard/zones", label: "Zones", permission: "zones.view" },
+  { to: "/dashboard/messaging", label: "Messaging", permission: "messaging.view" },
+  { to: "/dashboard/tickets", label: "Tickets", permission: "tickets.manage" },
   { to: "/dashboard/staff", label: "Team", permission: "staff.view" },
   { to: "/dashboard/activity", label: "Activity", permission: "audit.view" },
   { to: "/dashboard/settings/mpesa", label: "M-Pesa", permission: "settings.manage" },

@@ -8,6 +8,8 @@ import type { SmsSim } from "../../sim/sms";
 import type { DarajaSim } from "../../sim/daraja";
 import type { RouterSim } from "../../sim/routeros";
 import { createDarajaClient, type DarajaClient } from "./mpesa";
+import { REAL_ENDPOINTS, type Channel, type ProviderEndpoints } from "./messaging";
+import type { ActiveProvider } from "../services/messaging/settings";
 
 /** The outside systems the product talks to, each behind a small interface. */
 export type Integrations = {
@@ -16,6 +18,13 @@ export type Integrations = {
   platformSms: SmsSender;
   /** Safaricom Daraja (M-Pesa), for every ISP's own credentials and the platform's. */
   daraja: DarajaClient;
+  /** Roots of the SMS/WhatsApp providers' APIs (the simulators when SIMULATORS=true). */
+  messagingEndpoints: ProviderEndpoints;
+  /**
+   * Simulators only: an ISP saved a provider, so the simulated provider account learns its
+   * credentials and where to post delivery reports (a real ISP does this in its provider's dashboard).
+   */
+  onMessagingProviderSaved?(tenantId: string, channel: Channel, provider: ActiveProvider | null, webhookUrl: string): Promise<void>;
   /** Present when the local simulators run in-process (development, demo, e2e). */
   sims?: { smtp: SmtpSim; sms: SmsSim; daraja: DarajaSim; routers: RouterSim[] };
   close(): Promise<void>;
@@ -51,6 +60,7 @@ export async function createIntegrations(env: Env, log: Logger): Promise<Integra
       platformSms: createAfricasTalkingSender({ baseUrl: sms.baseUrl, apiKey: SMS_SIM_KEY, username: "sandbox", from: "MNETIFI" }),
       // Both Daraja environments point at the simulator.
       daraja: createDarajaClient({ baseUrlFor: () => daraja.baseUrl }),
+      messagingEndpoints: REAL_ENDPOINTS,
       sims: { smtp, sms, daraja, routers },
       async close() {
         mailer.close();
@@ -67,5 +77,5 @@ export async function createIntegrations(env: Env, log: Logger): Promise<Integra
             throw new Error("The platform SMS sender is not configured (PLATFORM_SMS_API_KEY, PLATFORM_SMS_USERNAME).");
           },
         };
-  return { mailer, platformSms, daraja: createDarajaClient({}), async close() { mailer.close(); } };
+  return { mailer, platformSms, daraja: createDarajaClient({}), messagingEndpoints: REAL_ENDPOINTS, async close() { mailer.close(); } };
 }

@@ -8,6 +8,7 @@ import { accountRouter } from "./routers/account";
 import { staffRouter } from "./routers/staff";
 import { paymentsRouter } from "./routers/payments";
 import { routersRouter } from "./routers/routers";
+import { messagingRouter } from "./routers/messaging";
 import { routerSetupRouter } from "./routers/router-setup";
 import { resolveViewer, type AppContext } from "../context";
 import type { TrpcContext } from "./init";
@@ -22,6 +23,7 @@ export const appRouter = createTRPCRouter({
   staff: staffRouter,
   payments: paymentsRouter,
   routers: routersRouter,
+  messaging: messagingRouter,
   routerSetup: routerSetupRouter,
 });
 export type AppRouter = typeof appRouter;

@@ -1,16 +1,27 @@
 // Africa's Talking bulk SMS simulator for development and tests. It speaks the real
 // POST /version1/messaging shape (auth, form body, 201 JSON response, status codes) and
-// sends delivery callbacks, so the app's AT client runs unchanged against it.
+// sends AT's callbacks (delivery reports, incoming messages), so the app's AT client runs
+// unchanged against it. Several AT accounts (username + API key) can share one simulator, each
+// with its own callback URLs (AT sets them per app), falling back to the global ones.
+//
+// Control API: GET/DELETE /_sim/messages, POST /_sim/script {number, outcome},
+// POST /_sim/config {username?, deliveryReportUrl?, incomingUrl?, deliveryDelayMs?},
+// POST /_sim/accounts {username, apiKey}, POST /_sim/incoming {username?, from, to, text, linkId?},
+// POST /_sim/fail {times, status?} (the next requests answer HTTP 500 or the given status).
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { AddressInfo } from "node:net";
 import { safeJsonParse, isPlainObject } from "../json";
+import { countSmsSegments } from "../../server/integrations/messaging/sms-segments";
 
-export type SmsOutcome = "success" | "insufficient_balance" | "user_in_blacklist" | "delivery_failed";
+/** gateway_error: AT answers 501 GatewayError for the recipient (a transient failure). */
+export type SmsOutcome = "success" | "insufficient_balance" | "user_in_blacklist" | "delivery_failed" | "gateway_error";
 
 export type StoredSms = {
   id: string;
+  /** The AT account (username) that sent it. */
+  username: string;
   to: string;
   from: string;
   message: string;
@@ -28,16 +39,33 @@ export type SmsSim = {
   clear(): void;
   script(number: string, outcome: SmsOutcome): void;
   waitFor(pred: (m: StoredSms) => boolean, timeoutMs?: number): Promise<StoredSms>;
+  /** Adds (or re-keys) an AT account the simulator accepts. */
+  addAccount(username: string, apiKey: string): void;
+  /** Callback URLs for one account (username given) or for every account without its own. null clears. */
+  configure(opts: { username?: string; deliveryReportUrl?: string | null; incomingUrl?: string | null; deliveryDelayMs?: number }): void;
+  /** A customer texts the account's number: POSTs AT's incoming-message callback and reports how the target answered. */
+  incoming(msg: { username?: string; from: string; to: string; text: string; linkId?: string }): Promise<IncomingResult>;
+  /** The next `times` messaging requests answer HTTP `status` (default 500). */
+  failNext(times: number, status?: number): void;
   stop(): Promise<void>;
 };
+
+export type IncomingResult = { id: string; url: string | null; status: number | null; error?: string };
 
 type SmsSimOptions = {
   port?: number;
   apiKey?: string;
   username?: string;
+  /** More accounts besides the default one. */
+  accounts?: Array<{ username: string; apiKey: string }>;
+  /** Demo mode: an unknown username is registered with the (non-empty) key it first comes with. */
+  open?: boolean;
   deliveryReportUrl?: string;
+  incomingUrl?: string;
   deliveryDelayMs?: number;
 };
+
+type Callbacks = { deliveryReportUrl?: string | null; incomingUrl?: string | null };
 
 type Recipient = {
   statusCode: number;
@@ -48,7 +76,7 @@ type Recipient = {
   messageParts?: number;
 };
 
-const OUTCOMES: readonly SmsOutcome[] = ["success", "insufficient_balance", "user_in_blacklist", "delivery_failed"];
+const OUTCOMES: readonly SmsOutcome[] = ["success", "insufficient_balance", "user_in_blacklist", "delivery_failed", "gateway_error"];
 const KES_PER_PART = 0.8;
 const MAX_STORED_MESSAGES = 1000;
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -61,10 +89,21 @@ const KENYAN_MOBILE = /^\+254[17]\d{8}$/;
 export async function startSmsSim(opts: SmsSimOptions = {}): Promise<SmsSim> {
   const apiKey = opts.apiKey ?? "sim-at-key";
   const username = opts.username ?? "sandbox";
-  const config: { deliveryReportUrl: string | null; deliveryDelayMs: number } = {
+  const config: { deliveryReportUrl: string | null; incomingUrl: string | null; deliveryDelayMs: number } = {
     deliveryReportUrl: opts.deliveryReportUrl ?? null,
+    incomingUrl: opts.incomingUrl ?? null,
     deliveryDelayMs: opts.deliveryDelayMs ?? 200,
   };
+  // username → API key
+  const accounts = new Map<string, string>([[username, apiKey]]);
+  for (const a of opts.accounts ?? []) accounts.set(a.username, a.apiKey);
+  const perAccount = new Map<string, Callbacks>();
+  const urlFor = (user: string, kind: keyof Callbacks): string | null => {
+    const own = perAccount.get(user)?.[kind];
+    return own !== undefined ? own : config[kind];
+  };
+  const failures = { times: 0, status: 500 };
+  let incomingSeq = 0;
   const scripts = new Map<string, SmsOutcome>();
   // Oldest first internally; readers get newest first.
   let stored: StoredSms[] = [];
@@ -90,7 +129,7 @@ export async function startSmsSim(opts: SmsSimOptions = {}): Promise<SmsSim> {
       const delivered = outcome !== "delivery_failed";
       sms.status = delivered ? "delivered" : "failed";
       changes.emit("change", sms);
-      const url = config.deliveryReportUrl;
+      const url = urlFor(sms.username, "deliveryReportUrl");
       if (!url) return;
       const report = new URLSearchParams({ id: sms.id, status: delivered ? "Success" : "Failed", phoneNumber: sms.to, networkCode: NETWORK_CODE });
       if (!delivered) report.set("failureReason", "DeliveryFailure");
@@ -106,14 +145,16 @@ export async function startSmsSim(opts: SmsSimOptions = {}): Promise<SmsSim> {
     pendingReports.add(timer);
   };
 
-  const sendBulk = (fields: Record<string, string | undefined>, res: ServerResponse) => {
+  const sendBulk = (fields: Record<string, string | undefined>, key: string, res: ServerResponse) => {
     const missing = (["username", "to", "message"] as const).filter((name) => !fields[name]?.trim());
     if (missing.length > 0) {
       sendText(res, 400, `Missing required field(s): ${missing.join(", ")}`);
       return;
     }
     // AT answers a username that does not own the key exactly like a bad key.
-    if (fields.username !== username) {
+    const user = fields.username ?? "";
+    if (opts.open && !accounts.has(user)) accounts.set(user, key);
+    if (!accounts.has(user) || accounts.get(user) !== key) {
       sendText(res, 401, "The supplied authentication is invalid");
       return;
     }
@@ -125,17 +166,21 @@ export async function startSmsSim(opts: SmsSimOptions = {}): Promise<SmsSim> {
     const recipients: Recipient[] = numbers.map((number) => {
       const receivedAt = new Date().toISOString();
       if (!KENYAN_MOBILE.test(number)) {
-        record({ id: "None", to: number, from, message, parts, status: "failed", receivedAt });
+        record({ id: "None", username: user, to: number, from, message, parts, status: "failed", receivedAt });
         return { statusCode: 403, number, status: "InvalidPhoneNumber", cost: "0", messageId: "None" };
       }
       const outcome = scripts.get(number) ?? "success";
+      if (outcome === "gateway_error") {
+        record({ id: "None", username: user, to: number, from, message, parts, status: "failed", receivedAt });
+        return { statusCode: 501, number, status: "GatewayError", cost: "0", messageId: "None" };
+      }
       if (outcome === "insufficient_balance" || outcome === "user_in_blacklist") {
-        record({ id: "None", to: number, from, message, parts, status: "failed", receivedAt });
+        record({ id: "None", username: user, to: number, from, message, parts, status: "failed", receivedAt });
         return outcome === "insufficient_balance"
           ? { statusCode: 405, number, status: "InsufficientBalance", cost: "0", messageId: "None" }
           : { statusCode: 406, number, status: "UserInBlacklist", cost: "0", messageId: "None" };
       }
-      const sms: StoredSms = { id: `ATXid_${randomBytes(16).toString("hex")}`, to: number, from, message, parts, status: "sent", receivedAt };
+      const sms: StoredSms = { id: `ATXid_${randomBytes(16).toString("hex")}`, username: user, to: number, from, message, parts, status: "sent", receivedAt };
       record(sms);
       scheduleDeliveryReport(sms, outcome);
       return { statusCode: 101, number, status: "Success", cost: formatKes(parts * KES_PER_PART), messageId: sms.id, messageParts: parts };
@@ -149,6 +194,49 @@ export async function startSmsSim(opts: SmsSimOptions = {}): Promise<SmsSim> {
         Recipients: recipients,
       },
     });
+  };
+
+  const deliverIncoming = async (msg: { username?: string; from: string; to: string; text: string; linkId?: string }): Promise<IncomingResult> => {
+    incomingSeq += 1;
+    const id = `ATSMSid_${randomBytes(12).toString("hex")}`;
+    const url = urlFor(msg.username ?? username, "incomingUrl");
+    if (!url) return { id, url: null, status: null, error: "no incoming-message URL is configured" };
+    // AT's incoming-message callback: a form POST of from, to, text, date, id, linkId.
+    const form = new URLSearchParams({ from: msg.from, to: msg.to, text: msg.text, date: new Date().toISOString(), id, linkId: msg.linkId ?? `SampleLinkId${incomingSeq}` });
+    try {
+      const res = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: form.toString(),
+        signal: AbortSignal.timeout(5000),
+      });
+      await res.body?.cancel();
+      return { id, url, status: res.status };
+    } catch (err) {
+      return { id, url, status: null, error: err instanceof Error ? err.message : String(err) };
+    }
+  };
+
+  const applyConfig = (body: Record<string, unknown>): string | null => {
+    const { username: user, deliveryReportUrl, incomingUrl, deliveryDelayMs } = body;
+    if (user !== undefined && (typeof user !== "string" || user.trim() === "")) return "username must be a non-empty string";
+    for (const [name, value] of [["deliveryReportUrl", deliveryReportUrl], ["incomingUrl", incomingUrl]] as const) {
+      if (value !== undefined && value !== null && !isHttpUrl(value)) return `${name} must be an http(s) URL or null`;
+    }
+    if (deliveryDelayMs !== undefined && !(typeof deliveryDelayMs === "number" && Number.isFinite(deliveryDelayMs) && deliveryDelayMs >= 0)) {
+      return "deliveryDelayMs must be a non-negative number";
+    }
+    if (typeof user === "string") {
+      const own = perAccount.get(user.trim()) ?? {};
+      if (deliveryReportUrl !== undefined) own.deliveryReportUrl = deliveryReportUrl as string | null;
+      if (incomingUrl !== undefined) own.incomingUrl = incomingUrl as string | null;
+      perAccount.set(user.trim(), own);
+    } else {
+      if (deliveryReportUrl !== undefined) config.deliveryReportUrl = deliveryReportUrl as string | null;
+      if (incomingUrl !== undefined) config.incomingUrl = incomingUrl as string | null;
+    }
+    if (typeof deliveryDelayMs === "number") config.deliveryDelayMs = deliveryDelayMs;
+    return null;
   };
 
   const route = async (req: IncomingMessage, res: ServerResponse) => {
@@ -166,8 +254,14 @@ export async function startSmsSim(opts: SmsSimOptions = {}): Promise<SmsSim> {
     if (path === "/version1/messaging" && method === "POST") {
       const body = await readBody(req, res);
       if (body === null) return;
-      if (req.headers.apikey !== apiKey) {
+      const key = typeof req.headers.apikey === "string" ? req.headers.apikey : "";
+      if (!(opts.open && key !== "") && ![...accounts.values()].includes(key)) {
         sendText(res, 401, "The supplied authentication is invalid");
+        return;
+      }
+      if (failures.times > 0) {
+        failures.times -= 1;
+        sendText(res, failures.status, failures.status === 429 ? "Too Many Requests" : "Internal Server Error");
         return;
       }
       const fields = parseFields(body, req.headers["content-type"]);
@@ -175,7 +269,7 @@ export async function startSmsSim(opts: SmsSimOptions = {}): Promise<SmsSim> {
         sendText(res, 400, "Malformed request body");
         return;
       }
-      sendBulk(fields, res);
+      sendBulk(fields, key, res);
     } else if (path === "/_sim/messages" && method === "GET") {
       sendJson(res, 200, messages({ to: url.searchParams.get("to") ?? undefined }));
     } else if (path === "/_sim/messages" && method === "DELETE") {
@@ -194,18 +288,48 @@ export async function startSmsSim(opts: SmsSimOptions = {}): Promise<SmsSim> {
     } else if (path === "/_sim/config" && method === "POST") {
       const body = await readJsonObject(req, res);
       if (!body) return;
-      const { deliveryReportUrl, deliveryDelayMs } = body;
-      if (deliveryReportUrl !== undefined && deliveryReportUrl !== null && !isHttpUrl(deliveryReportUrl)) {
-        sendJson(res, 400, { error: "deliveryReportUrl must be an http(s) URL or null" });
+      const error = applyConfig(body);
+      if (error) {
+        sendJson(res, 400, { error });
         return;
       }
-      if (deliveryDelayMs !== undefined && !(typeof deliveryDelayMs === "number" && Number.isFinite(deliveryDelayMs) && deliveryDelayMs >= 0)) {
-        sendJson(res, 400, { error: "deliveryDelayMs must be a non-negative number" });
+      if (typeof body.username === "string") {
+        const user = body.username.trim();
+        sendJson(res, 200, { username: user, deliveryReportUrl: urlFor(user, "deliveryReportUrl"), incomingUrl: urlFor(user, "incomingUrl"), deliveryDelayMs: config.deliveryDelayMs });
+      } else {
+        sendJson(res, 200, config);
+      }
+    } else if (path === "/_sim/accounts" && method === "POST") {
+      const body = await readJsonObject(req, res);
+      if (!body) return;
+      const { username: user, apiKey: key } = body;
+      if (typeof user !== "string" || user.trim() === "" || typeof key !== "string" || key === "") {
+        sendJson(res, 400, { error: "Expected { username: string, apiKey: string }" });
         return;
       }
-      if (deliveryReportUrl !== undefined) config.deliveryReportUrl = deliveryReportUrl as string | null;
-      if (typeof deliveryDelayMs === "number") config.deliveryDelayMs = deliveryDelayMs;
-      sendJson(res, 200, config);
+      accounts.set(user.trim(), key);
+      sendJson(res, 200, { username: user.trim() });
+    } else if (path === "/_sim/incoming" && method === "POST") {
+      const body = await readJsonObject(req, res);
+      if (!body) return;
+      const { username: user, from, to, text, linkId } = body;
+      if (typeof from !== "string" || typeof to !== "string" || typeof text !== "string" || (user !== undefined && typeof user !== "string") || (linkId !== undefined && typeof linkId !== "string")) {
+        sendJson(res, 400, { error: "Expected { username?: string, from: string, to: string, text: string, linkId?: string }" });
+        return;
+      }
+      const result = await deliverIncoming({ username: user as string | undefined, from, to, text, linkId: linkId as string | undefined });
+      sendJson(res, result.url === null ? 409 : result.status === null ? 502 : 200, result);
+    } else if (path === "/_sim/fail" && method === "POST") {
+      const body = await readJsonObject(req, res);
+      if (!body) return;
+      const { times, status } = body;
+      if (!(typeof times === "number" && Number.isInteger(times) && times >= 0) || (status !== undefined && !(typeof status === "number" && Number.isInteger(status) && status >= 400 && status <= 599))) {
+        sendJson(res, 400, { error: "Expected { times: integer >= 0, status?: 400..599 }" });
+        return;
+      }
+      failures.times = times;
+      failures.status = typeof status === "number" ? status : 500;
+      sendJson(res, 200, failures);
     } else {
       req.resume();
       sendJson(res, 404, { error: `No route for ${method} ${url.pathname}` });
@@ -239,6 +363,18 @@ export async function startSmsSim(opts: SmsSimOptions = {}): Promise<SmsSim> {
     script(number, outcome) {
       scripts.set(number.trim(), outcome);
     },
+    addAccount(user, key) {
+      accounts.set(user, key);
+    },
+    configure(update) {
+      const error = applyConfig(update);
+      if (error) throw new Error(error);
+    },
+    incoming: deliverIncoming,
+    failNext(times, status = 500) {
+      failures.times = times;
+      failures.status = status;
+    },
     waitFor(pred, timeoutMs = 5000) {
       const already = messages().find(pred);
       if (already) return Promise.resolve(already);
@@ -267,23 +403,9 @@ export async function startSmsSim(opts: SmsSimOptions = {}): Promise<SmsSim> {
   };
 }
 
-// GSM 03.38 basic set (one septet each) and extension set (escape + char = two septets).
-const GSM_BASIC =
-  "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
-const GSM_EXTENDED = "^{}\\[~]|€\f";
-
-/** Parts an SMS is split into: GSM-7 is 160 septets alone or 153 per part; anything else goes as UCS-2, 70 alone or 67 per part. */
+/** Parts an SMS is sent as (at least 1): see countSmsSegments, the one implementation. */
 export function countSmsParts(message: string): number {
-  let septets = 0;
-  for (const ch of message) {
-    if (GSM_BASIC.includes(ch)) septets += 1;
-    else if (GSM_EXTENDED.includes(ch)) septets += 2;
-    else {
-      const units = message.length; // UTF-16 code units, as UCS-2 counts them
-      return units <= 70 ? 1 : Math.ceil(units / 67);
-    }
-  }
-  return septets <= 160 ? 1 : Math.ceil(septets / 153);
+  return Math.max(1, countSmsSegments(message).segments);
 }
 
 function formatKes(amount: number): string {

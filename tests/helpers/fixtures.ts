@@ -56,6 +56,7 @@ export const noIntegrations: Integrations = {
   platformSms: { send: async () => { throw new Error("no SMS sender in this test"); } },
   // Points nowhere: a test that needs Daraja passes a client for its simulator.
   daraja: createDarajaClient({ baseUrlFor: () => "http://127.0.0.1:1" }),
+  messagingEndpoints: { africastalking: "http://127.0.0.1:1", advanta: "http://127.0.0.1:1", ultramsg: "http://127.0.0.1:1", graph: "http://127.0.0.1:1" },
   close: async () => {},
 };
 

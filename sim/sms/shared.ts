@@ -1,0 +1,130 @@
+// HTTP plumbing the SMS gateway simulators (advanta.ts, http-gateway.ts) share. Nothing here
+// throws on what a client sends.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { safeJsonParse, isPlainObject } from "../json";
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** The body as text, or null after answering 413 when it is too large. */
+export function readBody(req: IncomingMessage, res: ServerResponse): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on("data", (chunk: Buffer) => {
+      if (tooLarge) return;
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        tooLarge = true;
+        res.setHeader("connection", "close");
+        sendText(res, 413, "Request body too large");
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (!tooLarge) resolve(Buffer.concat(chunks).toString("utf8"));
+    });
+    req.on("error", reject);
+  });
+}
+
+/**
+ * Flat fields of a request: the query string, overlaid with a JSON object body (nested values as
+ * JSON text) or a form body. Null when a body that says it is JSON is not a JSON object.
+ */
+export function requestFields(url: URL, body: string, contentType: string | undefined): Record<string, string> | null {
+  const fields: Record<string, string> = Object.fromEntries(url.searchParams);
+  if (body.trim() === "") return fields;
+  const type = (contentType ?? "").toLowerCase();
+  if (type.includes("json") || (!type.includes("form") && /^\s*[{[]/.test(body))) {
+    const parsed = safeJsonParse(body);
+    if (!isPlainObject(parsed)) return null;
+    for (const [key, value] of Object.entries(parsed)) {
+      if (value === null || value === undefined) continue;
+      fields[key] = typeof value === "object" ? JSON.stringify(value) : String(value);
+    }
+    return fields;
+  }
+  for (const [key, value] of new URLSearchParams(body)) fields[key] = value;
+  return fields;
+}
+
+export async function readJsonObject(req: IncomingMessage, res: ServerResponse): Promise<Record<string, unknown> | null> {
+  const body = await readBody(req, res);
+  if (body === null) return null;
+  const parsed = safeJsonParse(body);
+  if (!isPlainObject(parsed)) {
+    sendJson(res, 400, { error: "Expected a JSON object body" });
+    return null;
+  }
+  return parsed;
+}
+
+export function sendText(res: ServerResponse, status: number, text: string) {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, { "content-type": "text/plain; charset=utf-8" }).end(text);
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown) {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(body));
+}
+
+export function isHttpUrl(value: unknown): value is string {
+  if (typeof value !== "string") return false;
+  try {
+    const { protocol } = new URL(value);
+    return protocol === "http:" || protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+export function requestUrl(req: IncomingMessage): URL | null {
+  try {
+    return new URL(req.url ?? "/", "http://localhost");
+  } catch {
+    return null;
+  }
+}
+
+/** Serves `route` on 127.0.0.1; a route that throws answers 500 and the server keeps running. */
+export async function listen(port: number | undefined, route: (req: IncomingMessage, res: ServerResponse) => Promise<void>): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    route(req, res).catch((err: unknown) => {
+      sendJson(res, 500, { error: err instanceof Error ? err.message : "internal error" });
+    });
+  });
+  server.on("clientError", (_err, socket) => socket.destroy());
+  const bound = await new Promise<number>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port ?? 0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+  return {
+    server,
+    port: bound,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** "2025-09-12 10:16:10" in Kenyan time (EAT, UTC+3), as the Kenyan gateways write timestamps. */
+export function eatTimestamp(date: Date): string {
+  return new Date(date.getTime() + 3 * 3600_000).toISOString().slice(0, 19).replace("T", " ");
+}
+
+/** Kenyan mobile numbers (07.., 01.., 2547.., +2547..) as 2547XXXXXXXX, or null. */
+export function kenyanMsisdn(input: string): string | null {
+  const digits = input.replace(/[\s-]/g, "").replace(/^\+/, "");
+  const m = /^(?:254|0)([17]\d{8})$/.exec(digits);
+  return m ? `254${m[1]}` : null;
+}
