@@ -50,6 +50,10 @@ export default defineConfig({
       DARAJA_SIM_PORT: String(PORT - 497),
       ROUTEROS_SIM_PORTS: `${PORT - 496},${PORT - 495}`,
       ROUTEROS_SIM_CONTROL_PORTS: `${PORT - 494},${PORT - 493}`,
+      ADVANTA_SIM_PORT: String(PORT - 492),
+      SMS_GATEWAY_SIM_PORT: String(PORT - 491),
+      WHATSAPP_CLOUD_SIM_PORT: String(PORT - 490),
+      ULTRAMSG_SIM_PORT: String(PORT - 489),
       // Poll routers every 2 s so a router going offline shows within seconds.
       ROUTER_POLL_SECONDS: "2",
     },

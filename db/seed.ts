@@ -1,6 +1,7 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { platformUsers, users, routers, regions, areas, zones } from "./schema";
-import { SIM_ROUTER_USER } from "../server/integrations";
+import { platformUsers, users, routers, regions, areas, zones, tenants, customers, messagingProviders } from "./schema";
+import { SIM_ROUTER_USER, type Integrations } from "../server/integrations";
+import { activeProvider, ensureMessagingSettings, saveBranding, saveProvider, webhookUrl } from "../server/services/messaging/settings";
 import { checkRouter, checkFields } from "../server/services/routers";
 import { withPlatform, withTenant, type Db, type Tx } from "./client";
 import { createTenant, createUser, findTenantIdBySlugPlatform } from "../server/services/tenants";
@@ -10,6 +11,16 @@ import { getMpesaSettingsRow, saveMpesaSettings } from "../server/services/mpesa
 import type { SecretBox } from "../server/services/secrets";
 
 export const DEMO = {
+  messaging: <Array<{ channel: "sms" | "whatsapp"; kind: string; values: Record<string, string> }>>[
+    { channel: "sms", kind: "africastalking", values: { username: "demo-networks", from: "DEMONET", apiKey: "demo-at-api-key-2026" } },
+    { channel: "whatsapp", kind: "ultramsg", values: { instanceId: "instance1001", token: "demo-ultramsg-token" } },
+  ],
+  customers: [
+    { phone: "254712000101", name: "Achieng Otieno", optedOut: false },
+    { phone: "254712000102", name: "Brian Kamau", optedOut: false },
+    { phone: "254712000103", name: "Chebet Kiprop", optedOut: true },
+    { phone: "254712000104", name: "Daniel Mwangi", optedOut: false },
+  ],
   superAdmin: { username: "admin", email: "admin@mnetifi.local", password: "Platform-Demo-2026!" },
   isp: { slug: "demo", businessName: "Demo Networks Ltd" },
   owner: { username: "demo", email: "owner@demo-networks.local", password: "Demo-Owner-2026!" },
@@ -88,4 +99,33 @@ async function seedGeography(tx: Tx, tenantId: string) {
       }
     }
   }
+}
+
+/**
+ * The demo's messaging (only when it has none yet): Africa's Talking for SMS and UltraMsg for
+ * WhatsApp against the simulators, branding, SMS broadcasts switched on, and a few customers
+ * (one of whom replied STOP) so broadcasts have someone to reach.
+ */
+export async function seedDemoMessaging(db: Db, secrets: SecretBox, integrations: Integrations, publicBaseUrl: string) {
+  const tenantId = await withPlatform(db, { actorKind: "system", requestId: "seed" }, async (tx) => {
+    const id = await findTenantIdBySlugPlatform(tx, DEMO.isp.slug);
+    if (id) await tx.update(tenants).set({ features: { sms_broadcasts: true } }).where(eq(tenants.id, id));
+    return id;
+  });
+  if (!tenantId) return;
+  await withTenant(db, tenantId, { actorKind: "system", requestId: "seed" }, async (tx) => {
+    const settings = await ensureMessagingSettings(tx, tenantId);
+    const [existing] = await tx.select({ channel: messagingProviders.channel }).from(messagingProviders).where(eq(messagingProviders.tenantId, tenantId)).limit(1);
+    if (existing) return;
+    await saveBranding(tx, tenantId, { contactPhone: "0712 345 678", tagline: "Fast Wi-Fi for Kasarani and Roysambu", signOff: "Asante!" });
+    for (const p of DEMO.messaging) {
+      await saveProvider(tx, tenantId, p.channel, { kind: p.kind, values: p.values }, secrets);
+      await integrations.onMessagingProviderSaved?.(tenantId, p.channel, await activeProvider(tx, tenantId, p.channel, secrets), webhookUrl(publicBaseUrl, settings.webhookToken, p.channel));
+    }
+    const [kasarani] = await tx.select({ id: zones.id }).from(zones).where(and(eq(zones.tenantId, tenantId), eq(zones.name, "Kasarani")));
+    await tx
+      .insert(customers)
+      .values(DEMO.customers.map((c) => ({ tenantId, phone: c.phone, name: c.name, zoneId: kasarani?.id ?? null, optedOutAt: c.optedOut ? new Date() : null, optOutSource: c.optedOut ? "sms_reply" : null })))
+      .onConflictDoNothing();
+  });
 }

@@ -29,6 +29,11 @@ const schema = z
     SMTP_SIM_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(2580),
     SMS_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(2590),
     DARAJA_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(2600),
+    /** ISPs' messaging providers, simulated: Advanta-compatible SMS, WhatsApp Cloud API, UltraMsg. */
+    ADVANTA_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(2591),
+    SMS_GATEWAY_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(2592),
+    WHATSAPP_CLOUD_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(2620),
+    ULTRAMSG_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(2621),
     /** The demo's two simulated MikroTik routers (RouterOS API). */
     ROUTEROS_SIM_PORTS: z.string().regex(/^\d+,\d+$/, "two ports, e.g. 18728,18729").default("18728,18729"),
     /** Their HTTP control APIs (make a device log in, take a router offline…), see docs/operations.md. */

@@ -10,7 +10,7 @@ import { prepareDatabase } from "./database";
 import { createDb, createQueuePool } from "../db/client";
 import { createIntegrations } from "./integrations";
 import { createSecretBox, encryptionKeyFrom } from "./services/secrets";
-import { seedDemo, DEMO } from "../db/seed";
+import { seedDemo, seedDemoMessaging, DEMO } from "../db/seed";
 import { createHttpApp } from "./http";
 import { startWorker, jobDepsFromEnv } from "./worker";
 
@@ -33,7 +33,10 @@ const db = createDb(database.appUrl);
 const secrets = createSecretBox(encryptionKeyFrom(env.ENCRYPTION_KEY, database.localSecret ?? "development"));
 const integrations = await createIntegrations(env, log);
 const simRouters = (integrations.sims?.routers ?? []).map((r, i) => ({ port: r.port, name: ["Kasarani hAP", "Roysambu CCR"][i] ?? `Router ${i + 1}` }));
-if (database.embedded || process.env.SEED_DEMO === "true") await seedDemo(db, secrets, simRouters);
+if (database.embedded || process.env.SEED_DEMO === "true") {
+  await seedDemo(db, secrets, simRouters);
+  if (integrations.sims) await seedDemoMessaging(db, secrets, integrations, env.PUBLIC_BASE_URL);
+}
 
 const app = await createHttpApp({ db, env, log, root, secrets, integrations });
 const server: Server = await new Promise((resolve) => {

@@ -40,15 +40,11 @@ export async function action({ request, context }: Route.ActionArgs) {
     if (events.some((e) => e.reminderDays?.some((d) => !Number.isInteger(d) || d < 1 || d > 60))) {
       return { ok: false, message: null, fieldErrors: { reminderDays: ["Whole days between 1 and 60, e.g. 7, 3, 1."] }, values };
     }
-    await caller.messaging.saveNotifications({
-      branding: { contactPhone: values.contactPhone ?? "", tagline: values.tagline ?? "", signOff: values.signOff ?? "" },
-      events,
-    });
+    await caller.messaging.saveNotifications({ contactPhone: values.contactPhone ?? "", tagline: values.tagline ?? "", signOff: values.signOff ?? "", events });
     return { ok: true, message: "Saved. New messages use these settings at once.", fieldErrors: {}, values: {} as Record<string, string> };
   } catch (err) {
     const f = formFailure(err, values).data;
-    const fe = Object.fromEntries(Object.entries(f.fieldErrors).map(([k, v]) => [k.replace(/^branding\./, ""), v]));
-    return { ok: false, message: f.formError, fieldErrors: fe, values: f.values };
+    return { ok: false, message: f.formError, fieldErrors: f.fieldErrors, values: f.values };
   }
 }
 

@@ -7,6 +7,9 @@ import type { SmtpSim } from "../../sim/smtp";
 import type { SmsSim } from "../../sim/sms";
 import type { DarajaSim } from "../../sim/daraja";
 import type { RouterSim } from "../../sim/routeros";
+import type { AdvantaSim } from "../../sim/sms/advanta";
+import type { HttpGatewaySim } from "../../sim/sms/http-gateway";
+import type { WhatsAppCloudSim, UltraMsgSim } from "../../sim/whatsapp";
 import { createDarajaClient, type DarajaClient } from "./mpesa";
 import { REAL_ENDPOINTS, type Channel, type ProviderEndpoints } from "./messaging";
 import type { ActiveProvider } from "../services/messaging/settings";
@@ -26,7 +29,7 @@ export type Integrations = {
    */
   onMessagingProviderSaved?(tenantId: string, channel: Channel, provider: ActiveProvider | null, webhookUrl: string): Promise<void>;
   /** Present when the local simulators run in-process (development, demo, e2e). */
-  sims?: { smtp: SmtpSim; sms: SmsSim; daraja: DarajaSim; routers: RouterSim[] };
+  sims?: { smtp: SmtpSim; sms: SmsSim; daraja: DarajaSim; routers: RouterSim[]; advanta: AdvantaSim; smsGateway: HttpGatewaySim; whatsappCloud: WhatsAppCloudSim; ultramsg: UltraMsgSim };
   close(): Promise<void>;
 };
 
@@ -38,14 +41,22 @@ export const SIM_ROUTER_USER = { name: "mnetifi-api", password: "Demo-Router-Api
 export async function createIntegrations(env: Env, log: Logger): Promise<Integrations> {
   if (env.SIMULATORS) {
     // Loaded only when wanted: a production image need not run (or even ship) the simulators.
-    const [{ startSmtpSim }, { startSmsSim }, { startDarajaSim }, { startRouterSim }] = await Promise.all([
+    const [{ startSmtpSim }, { startSmsSim }, { startDarajaSim }, { startRouterSim }, { startAdvantaSim }, { startHttpGatewaySim }, { startWhatsAppCloudSim, startUltraMsgSim }] = await Promise.all([
       import("../../sim/smtp"),
       import("../../sim/sms"),
       import("../../sim/daraja"),
       import("../../sim/routeros"),
+      import("../../sim/sms/advanta"),
+      import("../../sim/sms/http-gateway"),
+      import("../../sim/whatsapp"),
     ]);
     const smtp = await startSmtpSim({ smtpPort: env.SMTP_SIM_PORT, httpPort: env.SMTP_SIM_HTTP_PORT });
-    const sms = await startSmsSim({ port: env.SMS_SIM_PORT, apiKey: SMS_SIM_KEY, username: "sandbox" });
+    // "open": any account an ISP enters is accepted, as if it existed at the provider.
+    const sms = await startSmsSim({ port: env.SMS_SIM_PORT, apiKey: SMS_SIM_KEY, username: "sandbox", open: true });
+    const advanta = await startAdvantaSim({ port: env.ADVANTA_SIM_PORT, open: true });
+    const smsGateway = await startHttpGatewaySim({ port: env.SMS_GATEWAY_SIM_PORT });
+    const whatsappCloud = await startWhatsAppCloudSim({ port: env.WHATSAPP_CLOUD_SIM_PORT });
+    const ultramsg = await startUltraMsgSim({ port: env.ULTRAMSG_SIM_PORT });
     const daraja = await startDarajaSim({ port: env.DARAJA_SIM_PORT });
     const [portA, portB] = env.ROUTEROS_SIM_PORTS.split(",").map(Number);
     const [controlA, controlB] = env.ROUTEROS_SIM_CONTROL_PORTS.split(",").map(Number);
@@ -53,18 +64,20 @@ export async function createIntegrations(env: Env, log: Logger): Promise<Integra
       await startRouterSim({ port: portA, controlPort: controlA, version: "7.16.2", identity: "Demo-Kasarani-hAP", board: "hAP ax2", users: [SIM_ROUTER_USER] }),
       await startRouterSim({ port: portB, controlPort: controlB, version: "7.18", identity: "Demo-Roysambu-CCR", board: "CCR2004-16G-2S+", users: [SIM_ROUTER_USER] }),
     ];
-    log.info({ smtp: smtp.url, inbox: smtp.inboxUrl, sms: sms.baseUrl, daraja: daraja.baseUrl, routers: routers.map((r) => `api ${r.port}, control http://127.0.0.1:${r.controlPort}`) }, "simulators started");
+    log.info({ smtp: smtp.url, inbox: smtp.inboxUrl, sms: sms.baseUrl, advanta: advanta.baseUrl, smsGateway: smsGateway.sendUrl, whatsappCloud: whatsappCloud.baseUrl, ultramsg: ultramsg.baseUrl, daraja: daraja.baseUrl, routers: routers.map((r) => `api ${r.port}, control http://127.0.0.1:${r.controlPort}`) }, "simulators started");
     const mailer = createSmtpMailer({ url: smtp.url, from: env.MAIL_FROM });
     return {
       mailer,
       platformSms: createAfricasTalkingSender({ baseUrl: sms.baseUrl, apiKey: SMS_SIM_KEY, username: "sandbox", from: "MNETIFI" }),
       // Both Daraja environments point at the simulator.
       daraja: createDarajaClient({ baseUrlFor: () => daraja.baseUrl }),
-      messagingEndpoints: REAL_ENDPOINTS,
-      sims: { smtp, sms, daraja, routers },
+      messagingEndpoints: { africastalking: sms.baseUrl, advanta: advanta.baseUrl, ultramsg: ultramsg.baseUrl, graph: whatsappCloud.baseUrl },
+      onMessagingProviderSaved: async (_tenantId, _channel, provider, webhookUrl) =>
+        registerWithSimulators({ sms, advanta, whatsappCloud, ultramsg }, provider, webhookUrl),
+      sims: { smtp, sms, daraja, routers, advanta, smsGateway, whatsappCloud, ultramsg },
       async close() {
         mailer.close();
-        await Promise.all([smtp.stop(), sms.stop(), daraja.stop(), ...routers.map((r) => r.stop())]);
+        await Promise.all([smtp.stop(), sms.stop(), daraja.stop(), advanta.stop(), smsGateway.stop(), whatsappCloud.stop(), ultramsg.stop(), ...routers.map((r) => r.stop())]);
       },
     };
   }
@@ -78,4 +91,43 @@ export async function createIntegrations(env: Env, log: Logger): Promise<Integra
           },
         };
   return { mailer, platformSms, daraja: createDarajaClient({}), messagingEndpoints: REAL_ENDPOINTS, async close() { mailer.close(); } };
+}
+
+/**
+ * Simulators only: what a real ISP does in its provider's dashboard after saving settings in
+ * mnetifi: the account exists with these credentials, and delivery reports and replies go to
+ * the ISP's webhook. The demo's Cloud API account has every event's template approved.
+ */
+async function registerWithSimulators(
+  sims: { sms: SmsSim; advanta: AdvantaSim; whatsappCloud: WhatsAppCloudSim; ultramsg: UltraMsgSim },
+  provider: ActiveProvider | null,
+  webhookUrl: string,
+) {
+  if (!provider) return;
+  const { config, secrets } = provider.settings;
+  switch (provider.settings.kind) {
+    case "africastalking":
+      sims.sms.addAccount(config.username ?? "", secrets.apiKey ?? "");
+      sims.sms.configure({ username: config.username, deliveryReportUrl: webhookUrl, incomingUrl: webhookUrl });
+      break;
+    case "advanta":
+      sims.advanta.addPartner({ partnerID: config.partnerId ?? "", apiKey: secrets.apiKey ?? "", shortcodes: config.shortcode ? [config.shortcode] : undefined });
+      sims.advanta.configure({ partnerID: config.partnerId, callbackUrl: webhookUrl });
+      break;
+    case "ultramsg":
+      sims.ultramsg.addInstance({ instanceId: config.instanceId ?? "", token: secrets.token ?? "", webhookUrl });
+      break;
+    case "cloud_api": {
+      const { NOTIFICATION_EVENTS } = await import("../../db/schema");
+      const { EVENTS, placeholdersIn } = await import("../services/messaging/templates");
+      sims.whatsappCloud.addAccount({
+        phoneNumberId: config.phoneNumberId ?? "",
+        accessToken: secrets.accessToken ?? "",
+        appSecret: secrets.appSecret ?? "",
+        webhookUrl,
+        approvedTemplates: NOTIFICATION_EVENTS.map((e) => ({ name: e, language: config.templateLanguage || "en", bodyParams: placeholdersIn(EVENTS[e].whatsapp).length })),
+      });
+      break;
+    }
+  }
 }

@@ -132,16 +132,14 @@ export const messagingRouter = createTRPCRouter({
   saveNotifications: ispProcedure("messaging.manage")
     .input(
       z.object({
-        branding: z.object({
-          contactPhone: z.string().trim().max(30, "Keep it short, e.g. 0712 345 678."),
-          tagline: z.string().trim().max(80, "Keep the tagline under 80 characters."),
-          signOff: z.string().trim().max(40, "Keep the sign-off under 40 characters."),
-        }),
+        contactPhone: z.string().trim().max(30, "Keep it short, e.g. 0712 345 678."),
+        tagline: z.string().trim().max(80, "Keep the tagline under 80 characters."),
+        signOff: z.string().trim().max(40, "Keep the sign-off under 40 characters."),
         events: z.array(z.object({ event: z.enum(NOTIFICATION_EVENTS), delivery: z.enum(DELIVERY_CHOICES), reminderDays: z.array(z.coerce.number().int().min(1).max(60)).max(5).optional() })),
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      await saveBranding(ctx.tx, ctx.tenant.id, input.branding);
+      await saveBranding(ctx.tx, ctx.tenant.id, { contactPhone: input.contactPhone, tagline: input.tagline, signOff: input.signOff });
       for (const e of input.events) {
         const days = e.event === "expiry_reminder" && e.reminderDays?.length ? [...new Set(e.reminderDays)].sort((a, b) => b - a) : undefined;
         await saveNotificationSetting(ctx.tx, ctx.tenant.id, e.event, e.delivery, days ? { days } : {});
