@@ -102,6 +102,23 @@ describe("automatic notifications", () => {
   });
 });
 
+describe("payment received", () => {
+  it("when turned on, a payment that becomes paid sends the payer a receipt, once", async () => {
+    const { assignPayment } = await import("../server/services/payments");
+    const { payments } = await import("../db/schema");
+    const [p] = await inA((tx) =>
+      tx.insert(payments).values({ tenantId: A.tenant.id, method: "c2b", status: "unmatched", amountCents: 15000, paidAmountCents: 15000, phone: "254712000020", payerName: "JANE WANJIRU", mpesaReceipt: "TKQ1RCPT01" }).returning(),
+    );
+    expect(await inA((tx) => assignPayment(tx, A.tenant.id, p!.id, "other", null))).toMatchObject({ ok: true });
+    const sms = await sim.waitFor((m) => m.to === "+254712000020");
+    // The template saved in the test above: the ISP's own wording with its branding.
+    expect(sms.message).toBe("Asante JANE! KES 150 received (TKQ1RCPT01). Asante! Fast Wi-Fi for Kasarani");
+    const sent = await inA((tx) => tx.select().from(messages).where(eq(messages.ref, `payment:${p!.id}`)));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.critical).toBe(true);
+  });
+});
+
 describe("failures end in a ticket, never in silence", () => {
   it("a provider that keeps failing is retried, then the voucher message fails with a ticket; Retry sends it and settles the ticket", async () => {
     // Queue without letting the worker pick it up first: call the job's logic attempt by attempt.

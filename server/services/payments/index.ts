@@ -6,6 +6,7 @@ import { enqueueJob } from "../jobs";
 import { normalizeKenyanPhone } from "../phones";
 import { loadDarajaAccount, callbackUrls } from "../mpesa-settings";
 import { paymentPurpose, paymentPurposes, type PaymentRow } from "./purposes";
+import { notify } from "../messaging/notify";
 import { parseStkCallback, parseC2bPayload, parseTransactionStatusResult, stkResultMeaning, DarajaError, type DarajaClient } from "../../integrations/mpesa";
 
 export type PaymentDeps = {
@@ -226,6 +227,15 @@ async function markPaid(tx: Tx, p: PaymentRow, fields: { receipt: string | null;
     .returning();
   // Same transaction: if the purpose fails, the payment is not marked paid either (and is retried).
   if (handler && !p.appliedAt) await handler.onPaid(tx, row!);
+  // The payer's receipt, when the ISP turned it on (Messaging → Notifications); queued in this transaction.
+  if (p.status !== "paid" && row!.phone) {
+    await notify(tx, p.tenantId, "payment_received", {
+      phone: row!.phone,
+      vars: { name: (row!.payerName ?? "").split(/\s+/)[0] ?? "", amount: `KES ${(fields.paidCents / 100).toLocaleString("en-KE")}`, receipt: fields.receipt ?? "" },
+      ref: `payment:${p.id}`,
+      critical: true,
+    });
+  }
   return row!;
 }
 
