@@ -142,7 +142,7 @@ CREATE INDEX "customers_zone_idx" ON "customers" USING btree ("tenant_id","zone_
 CREATE INDEX "messages_channel_created_idx" ON "messages" USING btree ("tenant_id","channel","created_at");--> statement-breakpoint
 CREATE INDEX "messages_broadcast_idx" ON "messages" USING btree ("tenant_id","broadcast_id","status");--> statement-breakpoint
 CREATE INDEX "messages_phone_idx" ON "messages" USING btree ("tenant_id","phone");--> statement-breakpoint
-CREATE UNIQUE INDEX "messages_provider_id_key" ON "messages" USING btree ("tenant_id","provider","provider_message_id");--> statement-breakpoint
+CREATE INDEX "messages_provider_id_idx" ON "messages" USING btree ("tenant_id","provider","provider_message_id");--> statement-breakpoint
 CREATE INDEX "messaging_settings_webhook_token_idx" ON "messaging_settings" USING btree ("webhook_token");--> statement-breakpoint
 CREATE INDEX "tickets_status_idx" ON "tickets" USING btree ("tenant_id","status","created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "tickets_open_message_key" ON "tickets" USING btree ("tenant_id","message_id") WHERE status = 'open' and message_id is not null;

@@ -157,7 +157,9 @@ export const messages = pgTable(
     index("messages_channel_created_idx").on(t.tenantId, t.channel, t.createdAt),
     index("messages_broadcast_idx").on(t.tenantId, t.broadcastId, t.status),
     index("messages_phone_idx").on(t.tenantId, t.phone),
-    uniqueIndex("messages_provider_id_key").on(t.tenantId, t.provider, t.providerMessageId),
+    // Not unique: a gateway's ids can repeat (UltraMsg numbers messages per instance, and an ISP
+    // may switch instances); a delivery report applies to the newest message with that id.
+    index("messages_provider_id_idx").on(t.tenantId, t.provider, t.providerMessageId),
   ],
 );
 

@@ -2,7 +2,7 @@
 // change that wants it, sent by its own job (retries with backoff), moved on by delivery
 // reports. A voucher or payment message that finally fails opens a ticket: nothing fails
 // silently.
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { customers, messages, tickets, broadcasts } from "../../../db/schema";
 import type { Tx } from "../../../db/client";
 import type { SecretBox } from "../secrets";
@@ -201,6 +201,8 @@ async function applyDelivery(tx: Tx, tenantId: string, provider: string, u: Deli
     .select()
     .from(messages)
     .where(and(eq(messages.tenantId, tenantId), eq(messages.provider, provider), eq(messages.providerMessageId, u.providerMessageId)))
+    .orderBy(desc(messages.createdAt))
+    .limit(1)
     .for("update");
   if (!m) return false;
   if (u.status === "failed") {
