@@ -14,17 +14,18 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const { caller, viewer, tenant } = await requireIspUser(context, request, { permission: "dashboard.view" });
   const canPay = ispCan(viewer.user.role, "payments.view");
   const canSeeRouters = ispCan(viewer.user.role, "routers.view");
-  const [zones, daily, routers] = await Promise.all([
+  const [zones, daily, routers, tickets] = await Promise.all([
     caller.zones.list(),
     canPay ? caller.payments.daily({ days: 14 }) : Promise.resolve(null),
     canSeeRouters ? caller.routers.list() : Promise.resolve(null),
+    ispCan(viewer.user.role, "tickets.manage") ? caller.messaging.tickets({ status: "open" }) : Promise.resolve(null),
   ]);
   const routerSummary = routers && {
     total: routers.length,
     online: routers.filter((r) => r.status === "online").length,
     offline: routers.filter((r) => r.status === "offline").map((r) => ({ id: r.id, name: r.name })),
   };
-  return { name: viewer.user.fullName || viewer.user.username, business: tenant.businessName, status: tenant.status, zoneCount: zones.length, daily, routers: routerSummary };
+  return { name: viewer.user.fullName || viewer.user.username, business: tenant.businessName, status: tenant.status, zoneCount: zones.length, daily, routers: routerSummary, openTickets: tickets?.open ?? 0 };
 }
 
 export default function Overview() {
@@ -34,6 +35,14 @@ export default function Overview() {
   return (
     <div className="grid gap-6">
       <PageHeader title={`Karibu, ${d.name}`} description={`${d.business} · account status: ${d.status}`} />
+      {d.openTickets > 0 ? (
+        <Alert>
+          {d.openTickets === 1 ? "1 ticket needs" : `${d.openTickets} tickets need`} your attention (a customer message that could not be delivered, or a payment to look at).{" "}
+          <Link to="/dashboard/tickets" className="font-semibold underline">
+            Open tickets
+          </Link>
+        </Alert>
+      ) : null}
       {d.routers && d.routers.offline.length > 0 ? (
         <Alert>
           Offline now:{" "}
