@@ -43,7 +43,7 @@ export function BroadcastForm(props: {
   const [name, setName] = useState(v.name ?? "");
   const textarea = useRef<HTMLTextAreaElement>(null);
 
-  const size = useFetcher<{ probe: "size"; recipients: number | null }>();
+  const size = useFetcher<{ probe: "size"; query: string; recipients: number | null }>();
   const segmentQuery = new URLSearchParams({ probe: "size", kind, ...(kind === "customer" ? { customerId: customer?.id ?? "" } : {}), ...(kind === "zone" ? { zoneId } : {}), ...(kind === "recent_buyers" ? { days } : {}) }).toString();
   const incomplete = (kind === "customer" && !customer) || (kind === "zone" && !zoneId) || (kind === "recent_buyers" && !(Number(days) >= 1 && Number(days) <= 365));
   useEffect(() => {
@@ -52,7 +52,9 @@ export function BroadcastForm(props: {
     return () => clearTimeout(t);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [segmentQuery, incomplete]);
-  const counted = size.data && size.state === "idle" ? size.data.recipients : null;
+  // Everyone is every customer: known before the count comes back.
+  const answered = size.data && size.data.query === segmentQuery ? size.data : null;
+  const counted = answered ? answered.recipients : kind === "all" ? customers.all : null;
 
   const smsIn = channels === "sms" || channels === "both";
   const count = countSmsSegments(body);
@@ -91,10 +93,10 @@ export function BroadcastForm(props: {
       <Field id="bc-name" label="Name" name="name" value={name} onChange={(e) => setName(e.target.value)} placeholder="December offer" maxLength={80} error={fe.name?.[0]} hint="Only you see it, in this list and the report." />
 
       <Group legend="Channel" error={fe.channels?.[0]} errorId="bc-channels-error">
-        <div className="grid gap-2 sm:grid-cols-3">
+        <div className="grid gap-2">
           <Choice name="channels" value="whatsapp" checked={channels === "whatsapp"} onChange={setChannels} label="WhatsApp" />
           <Choice name="channels" value="sms" checked={channels === "sms"} onChange={setChannels} label="SMS" disabled={!smsAllowed} tag={!smsAllowed ? "Premium plan" : undefined} />
-          <Choice name="channels" value="both" checked={channels === "both"} onChange={setChannels} label="Both" disabled={!smsAllowed} tag={!smsAllowed ? "Premium plan" : undefined} />
+          <Choice name="channels" value="both" checked={channels === "both"} onChange={setChannels} label="SMS and WhatsApp" disabled={!smsAllowed} tag={!smsAllowed ? "Premium plan" : undefined} />
         </div>
         {!smsAllowed ? <p className="mt-2 text-xs text-slate-500">SMS broadcasts come with the Premium plan. WhatsApp broadcasts are available on your plan now.</p> : null}
         {missingProvider.length && !fe.channels ? (
@@ -114,7 +116,7 @@ export function BroadcastForm(props: {
       </Group>
 
       <Group legend="Audience" error={kind === "all" ? segmentError : undefined} errorId="bc-segment-error">
-        <div className="grid gap-2 sm:grid-cols-2">
+        <div className="grid grid-cols-2 gap-2">
           <Choice name="segmentKind" value="all" checked={kind === "all"} onChange={setKind} label="Everyone" />
           <Choice name="segmentKind" value="customer" checked={kind === "customer"} onChange={setKind} label="One customer" />
           <Choice name="segmentKind" value="zone" checked={kind === "zone"} onChange={setKind} label="A zone" />
@@ -154,7 +156,7 @@ export function BroadcastForm(props: {
           {incomplete ? (
             kind === "customer" ? "Choose the customer." : kind === "zone" ? "Choose the zone." : "Enter between 1 and 365 days."
           ) : counted === null ? (
-            "Counting…"
+            answered ? "Could not count this audience right now." : "Counting…"
           ) : (
             <>
               This reaches <strong className="tabular-nums">{counted}</strong> customer{counted === 1 ? "" : "s"} now
@@ -210,7 +212,7 @@ export function BroadcastForm(props: {
       </div>
 
       <Group legend="When" error={when === "now" ? fe.scheduledAt?.[0] : undefined} errorId="bc-when-error">
-        <div className="grid gap-2 sm:grid-cols-2">
+        <div className="grid grid-cols-2 gap-2">
           <Choice name="when" value="now" checked={when === "now"} onChange={setWhen} label="Send now" />
           <Choice name="when" value="later" checked={when === "later"} onChange={setWhen} label="Schedule" />
         </div>

@@ -93,33 +93,40 @@ export default function BroadcastReport() {
       <Card className="p-5">
         <div className="flex flex-wrap items-center justify-between gap-3">
           <h2 className="font-semibold">Report</h2>
-          <p className="text-xs text-slate-500">{live ? "Updates by itself while it is sending." : b.status === "done" ? "Delivery reports can still arrive for a while." : ""}</p>
+          <p className="text-xs text-slate-500">{live ? "Updates by itself until it is done." : b.status === "done" ? "Delivery reports can still arrive for a while." : ""}</p>
         </div>
-        <div className="mt-3 grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6" data-testid="broadcast-numbers">
-          <Stat label="Recipients" value={b.startedAt ? String(b.recipients) : "—"} hint={b.startedAt ? undefined : "counted when it starts"} />
-          <Stat label="Skipped (opted out)" value={String(b.skipped)} />
-          <Stat label="Waiting" value={String(p.queued)} />
-          <Stat label="Sent" value={String(p.sent)} hint="accepted by the provider" />
-          <Stat label="Delivered" value={String(p.delivered)} />
-          <Stat label="Failed" value={String(p.failed)} />
-        </div>
-        <div className="mt-5 grid gap-4">
-          {perChannel.length > 1 ? (
-            perChannel.map((c) => (
-              <div key={c.channel}>
-                <h3 className="mb-1.5 text-sm font-medium text-slate-700">{CHANNEL_WORDS[c.channel]}</h3>
-                <BroadcastProgressBar progress={c.progress} label={`${CHANNEL_WORDS[c.channel]} progress`} />
-              </div>
-            ))
-          ) : (
-            <BroadcastProgressBar progress={p} label="Progress" />
-          )}
-          {stoppedByCancel > 0 ? <p className="text-sm text-slate-600">{stoppedByCancel} message(s) were not sent because the broadcast was cancelled.</p> : null}
-          {b.status === "scheduled" ? <p className="text-sm text-slate-600">Nothing is sent before the scheduled time.</p> : null}
-        </div>
+        {!b.startedAt && p.total === 0 ? (
+          <p className="mt-3 text-sm text-slate-600">
+            {b.status === "cancelled" ? "Cancelled before it started: nothing was sent." : "Nothing is sent before the scheduled time. The numbers fill in as soon as it starts."}
+          </p>
+        ) : (
+          <>
+            <div className="mt-3 grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6" data-testid="broadcast-numbers">
+              <Stat label="Recipients" value={String(b.recipients)} hint={b.channels === "both" ? "each on both channels" : undefined} />
+              <Stat label="Skipped (opted out)" value={String(b.skipped)} hint="replied STOP" />
+              <Stat label="Waiting" value={String(p.queued)} />
+              <Stat label="Sent" value={String(p.sent)} hint="accepted, awaiting delivery report" />
+              <Stat label="Delivered" value={String(p.delivered)} />
+              <Stat label="Failed" value={String(p.failed)} />
+            </div>
+            <div className="mt-5 grid gap-4">
+              {perChannel.length > 1 ? (
+                perChannel.map((c) => (
+                  <div key={c.channel}>
+                    <h3 className="mb-1.5 text-sm font-medium text-slate-700">{CHANNEL_WORDS[c.channel]}</h3>
+                    <BroadcastProgressBar progress={c.progress} label={`${CHANNEL_WORDS[c.channel]} progress`} />
+                  </div>
+                ))
+              ) : (
+                <BroadcastProgressBar progress={p} label="Progress" />
+              )}
+              {stoppedByCancel > 0 ? <p className="text-sm text-slate-600">{stoppedByCancel} message(s) were not sent because the broadcast was cancelled.</p> : null}
+            </div>
+          </>
+        )}
       </Card>
 
-      <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">
+      <div className="grid items-start gap-6 lg:grid-cols-[1fr_20rem]">
         <Card className="p-5">
           <h2 className="font-semibold">Message</h2>
           <p className="mt-3 whitespace-pre-wrap break-words rounded-lg bg-slate-50 p-4 text-sm text-slate-800">{b.body}</p>

@@ -39,10 +39,14 @@ export async function loader({ request, context }: Route.LoaderArgs) {
       .segmentSize({ segment: segmentFrom(Object.fromEntries(url.searchParams)) })
       .then((r) => r.recipients)
       .catch(() => null);
-    return { probe: "size" as const, recipients };
+    // The query comes back so the form can tell this count from one for an audience chosen since.
+    return { probe: "size" as const, query: url.searchParams.toString(), recipients };
   }
   if (probe === "customers") {
-    const rows = await caller.messaging.customers({ search: (url.searchParams.get("q") ?? "").slice(0, 60) });
+    // Phones are stored as 2547…: "0712 000 101" is searched as its digits after the leading 0.
+    const q = (url.searchParams.get("q") ?? "").trim().slice(0, 60);
+    const search = /^[\d\s+()-]+$/.test(q) ? q.replace(/\D/g, "").replace(/^0/, "") : q;
+    const rows = await caller.messaging.customers({ search });
     return { probe: "customers" as const, customers: rows.slice(0, 50).map((c) => ({ id: c.id, name: c.name, phone: c.phone, optedOut: !!c.optedOutAt })) };
   }
 
@@ -111,6 +115,9 @@ export async function action({ request, context }: Route.ActionArgs) {
   }
 }
 
+const NO_CUSTOMERS =
+  "Customers appear here as they buy: everyone who pays for Wi-Fi by M-Pesa becomes a customer with their phone number. Until then, “Recent buyers” reaches people who paid, and a scheduled broadcast counts its audience again when it sends.";
+
 export default function Broadcasts() {
   const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
@@ -126,7 +133,17 @@ export default function Broadcasts() {
 
   return (
     <div className="grid gap-6">
-      <PageHeader title="Broadcasts" description="One message to many customers: everyone, one zone, recent buyers or a single customer, now or at a set time." />
+      <PageHeader
+        title="Broadcasts"
+        description="One message to many customers: everyone, one zone, recent buyers or a single customer, now or at a set time."
+        actions={
+          canSend ? (
+            <a href="#new-broadcast" className="w-fit rounded-lg bg-brand-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-brand-700 lg:hidden">
+              New broadcast
+            </a>
+          ) : null
+        }
+      />
       {result?.ok ? (
         <Alert tone="success">
           {result.message}{" "}
@@ -135,11 +152,7 @@ export default function Broadcasts() {
           </Link>
         </Alert>
       ) : null}
-      {customers.all === 0 ? (
-        <EmptyState title="No customers yet">
-          Customers appear here as they buy: everyone who pays for Wi-Fi by M-Pesa becomes a customer with their phone number. Until then, “Recent buyers” reaches people who paid, and scheduled broadcasts count their audience again when they send.
-        </EmptyState>
-      ) : null}
+      {customers.all === 0 && broadcasts.length > 0 ? <Alert tone="info">{NO_CUSTOMERS}</Alert> : null}
       <div className="grid items-start gap-6 lg:grid-cols-[1fr_24rem] xl:grid-cols-[1fr_26rem]">
         <section className="grid content-start gap-3" aria-labelledby="bc-list-title">
           <div className="flex items-baseline justify-between gap-3">
@@ -153,7 +166,9 @@ export default function Broadcasts() {
               </p>
             ) : null}
           </div>
-          {broadcasts.length === 0 ? (
+          {broadcasts.length === 0 && customers.all === 0 ? (
+            <EmptyState title="No customers yet">{NO_CUSTOMERS}</EmptyState>
+          ) : broadcasts.length === 0 ? (
             <EmptyState title="No broadcasts yet">{canSend ? "Write your first one with the form: an offer, a maintenance notice, a thank-you." : "Broadcasts your team sends show here with their progress."}</EmptyState>
           ) : (
             <ul className="grid gap-3">
@@ -173,7 +188,7 @@ export default function Broadcasts() {
                       <BroadcastStatusBadge status={b.status} />
                     </div>
                     <p className="mt-2 line-clamp-2 text-sm text-slate-700">{b.body}</p>
-                    <BroadcastProgressBar className="mt-3" progress={b.progress} label={`Progress of ${b.name}`} />
+                    {b.startedAt || b.progress.total > 0 ? <BroadcastProgressBar className="mt-3" progress={b.progress} label={`Progress of ${b.name}`} /> : null}
                     <div className="mt-2 flex flex-wrap items-center justify-between gap-2 text-xs text-slate-500">
                       <span className="tabular-nums">
                         {b.status === "scheduled" ? "Sends" : b.status === "cancelled" && !b.startedAt ? "Was due" : "Started"} {formatDateTime(b.startedAt ?? b.scheduledAt, timezone)}
@@ -191,7 +206,7 @@ export default function Broadcasts() {
           )}
         </section>
         {canSend ? (
-          <Card className="p-5">
+          <Card className="scroll-mt-4 p-5" id="new-broadcast">
             <h2 className="font-semibold">New broadcast</h2>
             <p className="mt-1 text-sm text-slate-600">Messages go out at your provider’s pace; the report fills in as delivery reports arrive.</p>
             <div className="mt-4">

@@ -164,10 +164,12 @@ export function listBroadcasts(tx: Tx, tenantId: string) {
 /** Customers for the "one customer" picker and counts (not opted out first). */
 export function listCustomers(tx: Tx, tenantId: string, search = "") {
   const q = search.trim();
+  // "0712 000 101" and "+254712000101" both find 254712000101.
+  const digits = q.replace(/\D/g, "").replace(/^0/, "");
   return tx
     .select({ id: customers.id, name: customers.name, phone: customers.phone, optedOutAt: customers.optedOutAt, zoneId: customers.zoneId })
     .from(customers)
-    .where(and(eq(customers.tenantId, tenantId), q ? sql`(${customers.phone} like ${`%${q.replace(/\D/g, "")}%`} or ${customers.name} ilike ${`%${q}%`})` : undefined))
+    .where(and(eq(customers.tenantId, tenantId), q ? sql`(${digits ? sql`${customers.phone} like ${`%${digits}%`} or ` : sql``}${customers.name} ilike ${`%${q}%`})` : undefined))
     .orderBy(desc(customers.createdAt))
     .limit(200);
 }
