@@ -21,6 +21,7 @@ export const AUDIT_EXEMPT = [
   "public.router_status_changes",
   "public.router_operations",
   "public.messages",
+  "public.early_delivery_reports",
 ];
 /** Schemas the app role may read tables in (all others: no table privileges at all). */
 const APP_TABLE_SCHEMAS = ["public", "audit"];

@@ -25,3 +25,6 @@ create or replace function app_public.tenant_by_messaging_token(p_token text) re
 $$;
 revoke all on function app_public.tenant_by_messaging_token(text) from public;
 grant execute on function app_public.tenant_by_messaging_token(text) to mnetifi_app;
+
+-- Delivery reports that beat the send job to it: a short-lived buffer, not audited.
+select app_private.secure_tenant_table('public.early_delivery_reports', with_audit => false);

@@ -22,6 +22,7 @@ describe("catalog: isolation rules of design §4", () => {
       "areas",
       "broadcasts",
       "customers",
+      "early_delivery_reports",
       "message_templates",
       "messages",
       "messaging_providers",

@@ -102,6 +102,22 @@ describe("automatic notifications", () => {
   });
 });
 
+describe("a delivery report that beats the send job", () => {
+  it("is kept and applied as soon as the message's provider id is recorded", async () => {
+    const { applyWebhookEvents, applyEarlyReports } = await import("../server/services/messaging/outbox");
+    const { earlyDeliveryReports } = await import("../db/schema");
+    const r = await inA((tx) => applyWebhookEvents(tx, A.tenant.id, "sms", "africastalking", { kind: "events", updates: [{ providerMessageId: "ATXid_early1", status: "delivered" }], inbound: [] }));
+    expect(r.applied).toBe(0);
+    expect(await inA((tx) => tx.select().from(earlyDeliveryReports).where(eq(earlyDeliveryReports.providerMessageId, "ATXid_early1")))).toHaveLength(1);
+    const [m] = await inA((tx) =>
+      tx.insert(messages).values({ tenantId: A.tenant.id, channel: "sms", phone: "254712000030", event: "test", body: "x", status: "sent", provider: "africastalking", providerMessageId: "ATXid_early1" }).returning(),
+    );
+    await inA((tx) => applyEarlyReports(tx, A.tenant.id, "africastalking", "ATXid_early1"));
+    expect((await message(m!.id)).status).toBe("delivered");
+    expect(await inA((tx) => tx.select().from(earlyDeliveryReports).where(eq(earlyDeliveryReports.providerMessageId, "ATXid_early1")))).toHaveLength(0);
+  });
+});
+
 describe("payment received", () => {
   it("when turned on, a payment that becomes paid sends the payer a receipt, once", async () => {
     const { assignPayment } = await import("../server/services/payments");

@@ -217,3 +217,24 @@ export const tickets = pgTable(
     uniqueIndex("tickets_open_message_key").on(t.tenantId, t.messageId).where(sql`status = 'open' and message_id is not null`),
   ],
 );
+
+/**
+ * A delivery report that arrived before the send job had recorded the provider's message id
+ * (fast networks answer within milliseconds). Kept here and applied the moment the id is known.
+ */
+export const earlyDeliveryReports = pgTable(
+  "early_delivery_reports",
+  {
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    id: uuid("id").notNull().defaultRandom(),
+    provider: text("provider").notNull(),
+    providerMessageId: text("provider_message_id").notNull(),
+    status: text("status", { enum: ["sent", "delivered", "read", "failed"] }).notNull(),
+    error: text("error"),
+    cost: text("cost"),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index("early_delivery_reports_id_idx").on(t.tenantId, t.provider, t.providerMessageId)],
+);

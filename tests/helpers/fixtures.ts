@@ -104,6 +104,7 @@ export async function seedEveryTenantTable(db: Db, f: TenantFixture) {
     await tx.insert(schema.messageTemplates).values({ tenantId: f.tenant.id, event: "welcome", channel: "sms", body: `Karibu ${f.tenant.slug}` });
     const [message] = await tx.insert(schema.messages).values({ tenantId: f.tenant.id, channel: "sms", phone, customerId: customer!.id, event: "test", body: `secret for ${f.tenant.slug}` }).returning();
     await tx.insert(schema.broadcasts).values({ tenantId: f.tenant.id, name: `${f.tenant.slug} promo`, channels: "sms", body: "Offer", segment: { kind: "all" }, scheduledAt: new Date() });
+    await tx.insert(schema.earlyDeliveryReports).values({ tenantId: f.tenant.id, provider: "africastalking", providerMessageId: `ATXid_${f.tenant.slug}`, status: "delivered" });
     await tx.insert(schema.tickets).values({ tenantId: f.tenant.id, kind: "message_failed", subject: `${f.tenant.slug} ticket`, messageId: message!.id });
   });
 }

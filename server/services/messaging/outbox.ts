@@ -3,7 +3,7 @@
 // reports. A voucher or payment message that finally fails opens a ticket: nothing fails
 // silently.
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
-import { customers, messages, tickets, broadcasts } from "../../../db/schema";
+import { customers, messages, tickets, broadcasts, earlyDeliveryReports } from "../../../db/schema";
 import type { Tx } from "../../../db/client";
 import type { SecretBox } from "../secrets";
 import { enqueueJob } from "../jobs";
@@ -103,6 +103,7 @@ export async function sendQueuedMessage(deps: OutboxDeps, inTenant: InTenant, te
   }
   await inTenant(async (tx) => {
     if (outcome.status === "accepted") {
+      if (outcome.providerMessageId) await lockProviderId(tx, provider.module.kind, outcome.providerMessageId);
       await tx
         .update(messages)
         .set({
@@ -116,6 +117,7 @@ export async function sendQueuedMessage(deps: OutboxDeps, inTenant: InTenant, te
           sentAt: new Date(),
         })
         .where(and(eq(messages.tenantId, tenantId), eq(messages.id, m.id)));
+      if (outcome.providerMessageId) await applyEarlyReports(tx, tenantId, provider.module.kind, outcome.providerMessageId);
       // A retried message that now went out settles its ticket.
       await tx
         .update(tickets)
@@ -128,6 +130,18 @@ export async function sendQueuedMessage(deps: OutboxDeps, inTenant: InTenant, te
     if (m.broadcastId) await settleBroadcast(tx, tenantId, m.broadcastId);
   });
   return outcome.status === "accepted" ? ("sent" as const) : ("failed" as const);
+}
+
+/** Applies (then forgets) delivery reports that arrived before the message's provider id was recorded. */
+export async function applyEarlyReports(tx: Tx, tenantId: string, provider: string, providerMessageId: string) {
+  const early = await tx
+    .delete(earlyDeliveryReports)
+    .where(and(eq(earlyDeliveryReports.tenantId, tenantId), eq(earlyDeliveryReports.provider, provider), eq(earlyDeliveryReports.providerMessageId, providerMessageId)))
+    .returning();
+  const order = { sent: 1, delivered: 2, read: 3, failed: 4 } as const;
+  for (const r of early.sort((a, b) => order[a.status] - order[b.status])) {
+    await applyDelivery(tx, tenantId, provider, { providerMessageId, status: r.status, error: r.error ?? undefined, cost: r.cost }, false);
+  }
 }
 
 /** Marks a message failed; a critical one (voucher code, payment confirmation) opens a ticket. */
@@ -196,7 +210,16 @@ export async function applyWebhookEvents(tx: Tx, tenantId: string, channel: Chan
   return { applied, inbound: result.inbound.length };
 }
 
-async function applyDelivery(tx: Tx, tenantId: string, provider: string, u: DeliveryUpdate) {
+/**
+ * Serializes "the send job records the provider's id" with "a report for that id arrives": both
+ * take this lock, so a report either sees the recorded id or is kept and then found by the job.
+ */
+async function lockProviderId(tx: Tx, provider: string, providerMessageId: string) {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`${provider}:${providerMessageId}`}, 0))`);
+}
+
+async function applyDelivery(tx: Tx, tenantId: string, provider: string, u: DeliveryUpdate, keepIfUnknown = true) {
+  if (keepIfUnknown) await lockProviderId(tx, provider, u.providerMessageId);
   const [m] = await tx
     .select()
     .from(messages)
@@ -204,7 +227,14 @@ async function applyDelivery(tx: Tx, tenantId: string, provider: string, u: Deli
     .orderBy(desc(messages.createdAt))
     .limit(1)
     .for("update");
-  if (!m) return false;
+  if (!m) {
+    // The report beat the send job's own record of the id: keep it until the id is known (a day at
+    // most: reports for ids that never turn up are junk).
+    if (!keepIfUnknown) return false;
+    await tx.delete(earlyDeliveryReports).where(and(eq(earlyDeliveryReports.tenantId, tenantId), sql`${earlyDeliveryReports.receivedAt} < now() - interval '1 day'`));
+    await tx.insert(earlyDeliveryReports).values({ tenantId, provider, providerMessageId: u.providerMessageId.slice(0, 200), status: u.status, error: u.error?.slice(0, 500) ?? null, cost: u.cost ?? null });
+    return false;
+  }
   if (u.status === "failed") {
     if (m.status === "failed" || m.status === "delivered" || m.status === "read") return false;
     await failMessage(tx, tenantId, m.id, u.error ? `Not delivered: ${u.error}` : "Not delivered (the provider reported a failure).");
