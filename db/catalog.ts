@@ -22,6 +22,7 @@ export const AUDIT_EXEMPT = [
   "public.router_operations",
   "public.messages",
   "public.early_delivery_reports",
+  "public.voucher_devices",
 ];
 /** Schemas the app role may read tables in (all others: no table privileges at all). */
 const APP_TABLE_SCHEMAS = ["public", "audit"];
@@ -42,6 +43,7 @@ export const REVIEWED_DEFINERS = [
   "app_public.rate_limit_sweep",
   "app_public.tenants_with_verified_routers",
   "app_public.tenant_by_messaging_token",
+  "app_private.claim_voucher_code",
   "audit.log_row_change",
 ];
 

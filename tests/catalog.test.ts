@@ -23,6 +23,8 @@ describe("catalog: isolation rules of design §4", () => {
       "broadcasts",
       "customers",
       "early_delivery_reports",
+      "hotspot_plans",
+      "hotspot_settings",
       "message_templates",
       "messages",
       "messaging_providers",
@@ -47,6 +49,9 @@ describe("catalog: isolation rules of design §4", () => {
       "user_sessions",
       "user_tokens",
       "users",
+      "voucher_batches",
+      "voucher_devices",
+      "vouchers",
       "zones",
     ]);
   });

@@ -4,3 +4,4 @@ export * from "./audit";
 export * from "./payments";
 export * from "./network";
 export * from "./messaging";
+export * from "./hotspot";

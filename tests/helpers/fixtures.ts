@@ -105,6 +105,15 @@ export async function seedEveryTenantTable(db: Db, f: TenantFixture) {
     const [message] = await tx.insert(schema.messages).values({ tenantId: f.tenant.id, channel: "sms", phone, customerId: customer!.id, event: "test", body: `secret for ${f.tenant.slug}` }).returning();
     await tx.insert(schema.broadcasts).values({ tenantId: f.tenant.id, name: `${f.tenant.slug} promo`, channels: "sms", body: "Offer", segment: { kind: "all" }, scheduledAt: new Date() });
     await tx.insert(schema.earlyDeliveryReports).values({ tenantId: f.tenant.id, provider: "africastalking", providerMessageId: `ATXid_${f.tenant.slug}`, status: "delivered" });
+    const [plan] = await tx.insert(schema.hotspotPlans).values({ tenantId: f.tenant.id, name: `${f.tenant.slug} 1 hour`, priceCents: 2000, durationValue: 1, durationUnit: "hours" }).returning();
+    await tx.insert(schema.hotspotSettings).values({ tenantId: f.tenant.id });
+    const [batch] = await tx.insert(schema.voucherBatches).values({ tenantId: f.tenant.id, name: `${f.tenant.slug} cards`, planId: plan!.id, count: 1, codeLength: 8 }).returning();
+    const code = `Z${String(Math.abs(hashCode(f.tenant.id))).padStart(7, "0").slice(0, 7)}`;
+    const [voucher] = await tx
+      .insert(schema.vouchers)
+      .values({ tenantId: f.tenant.id, code, planId: plan!.id, batchId: batch!.id, durationSeconds: 3600, devicesAllowed: 1, lapsesAt: new Date(Date.now() + 86_400_000) })
+      .returning();
+    await tx.insert(schema.voucherDevices).values({ tenantId: f.tenant.id, voucherId: voucher!.id, mac: "AA:BB:CC:DD:EE:01" });
     await tx.insert(schema.tickets).values({ tenantId: f.tenant.id, kind: "message_failed", subject: `${f.tenant.slug} ticket`, messageId: message!.id });
   });
 }
