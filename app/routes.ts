@@ -40,6 +40,13 @@ export default [
       route(":channel", "routes/dashboard.messaging.channel.tsx"),
     ]),
     route("tickets", "routes/dashboard.tickets.tsx"),
+    route("hotspot", "routes/dashboard.hotspot.tsx", [
+      index("routes/dashboard.hotspot._index.tsx"),
+      route("plans", "routes/dashboard.hotspot.plans.tsx"),
+      route("settings", "routes/dashboard.hotspot.settings.tsx"),
+      route("vouchers", "routes/dashboard.hotspot.vouchers.tsx"),
+      route("vouchers/:id", "routes/dashboard.hotspot.voucher.tsx"),
+    ]),
   ]),
   route("dashboard/payments/export", "routes/dashboard.payments.export.ts"),
   route("dashboard/activity/export", "routes/dashboard.activity.export.ts"),

@@ -28,7 +28,8 @@ export const ISP_PERMISSIONS = {
   "tickets.manage": "See and resolve tickets (failed voucher/payment messages…)",
   "customers.view": "See customers (later issue)",
   "customers.manage": "Create and change customers (later issue)",
-  "vouchers.manage": "Generate and manage vouchers (later issue)",
+  "vouchers.manage": "Generate, look up, extend and disable vouchers",
+  "hotspot.manage": "Hotspot plans, voucher rules and the captive portal's branding",
   "billing.manage": "Pay the platform subscription (later issue)",
 } as const;
 export type IspPermission = keyof typeof ISP_PERMISSIONS;

@@ -18,6 +18,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 const NAV: Array<{ to: string; label: string; end?: boolean; permission?: IspPermission }> = [
   { to: "/dashboard", label: "Overview", end: true, permission: "dashboard.view" },
   { to: "/dashboard/payments", label: "Payments", permission: "payments.view" },
+  { to: "/dashboard/hotspot", label: "Hotspot", permission: "vouchers.manage" },
   { to: "/dashboard/routers", label: "Routers", permission: "routers.view" },
   { to: "/dashboard/zones", label: "Zones", permission: "zones.view" },
   { to: "/dashboard/messaging", label: "Messaging", permission: "messaging.view" },
