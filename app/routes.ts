@@ -52,6 +52,8 @@ export default [
   route("dashboard/activity/export", "routes/dashboard.activity.export.ts"),
   route("dashboard/routers/:id/login.html", "routes/dashboard.routers.login-html.ts"),
   route("dashboard/messaging/:channel/export", "routes/dashboard.messaging.export.ts"),
+  route("dashboard/hotspot/vouchers/export", "routes/dashboard.hotspot.vouchers.export.ts"),
+  route("dashboard/hotspot/batches/:id/cards", "routes/dashboard.hotspot.cards.tsx"),
   route("api/trpc/*", "routes/api.trpc.ts"),
   route("*", "routes/not-found.tsx"),
 ] satisfies RouteConfig;

@@ -9,6 +9,7 @@ import { staffRouter } from "./routers/staff";
 import { paymentsRouter } from "./routers/payments";
 import { routersRouter } from "./routers/routers";
 import { messagingRouter } from "./routers/messaging";
+import { vouchersRouter } from "./routers/vouchers";
 import { routerSetupRouter } from "./routers/router-setup";
 import { resolveViewer, type AppContext } from "../context";
 import type { TrpcContext } from "./init";
@@ -24,6 +25,7 @@ export const appRouter = createTRPCRouter({
   payments: paymentsRouter,
   routers: routersRouter,
   messaging: messagingRouter,
+  vouchers: vouchersRouter,
   routerSetup: routerSetupRouter,
 });
 export type AppRouter = typeof appRouter;

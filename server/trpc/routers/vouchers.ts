@@ -1,0 +1,72 @@
+import { z } from "zod";
+import { TRPCError } from "@trpc/server";
+import { and, asc, eq } from "drizzle-orm";
+import { hotspotPlans } from "../../../db/schema";
+import { createTRPCRouter, ispProcedure, fail } from "../init";
+import { requestMeta } from "../../context";
+import { recordEvent } from "../../services/audit";
+import { batchInput, generateBatch, listVouchers, voucherFilter, voucherDetail, extendVoucher, setVoucherDisabled, listBatches, hotspotRules } from "../../services/hotspot/vouchers";
+import { durationSeconds } from "../../services/hotspot/rules";
+
+const byId = z.object({ id: z.uuid("Not a valid voucher.") });
+
+/** Vouchers for staff: lists and search, detail, printed batches, extend, disable. Technicians have no access. */
+export const vouchersRouter = createTRPCRouter({
+  list: ispProcedure("vouchers.manage")
+    .input(voucherFilter)
+    .query(({ ctx, input }) => listVouchers(ctx.tx, ctx.tenant.id, input)),
+
+  detail: ispProcedure("vouchers.manage")
+    .input(byId)
+    .query(async ({ ctx, input }) => {
+      const d = await voucherDetail(ctx.tx, ctx.tenant.id, input.id);
+      if (!d) throw new TRPCError({ code: "NOT_FOUND", message: "That voucher does not exist." });
+      return d;
+    }),
+
+  /** Plans to generate a batch for, and the default code length. */
+  batchOptions: ispProcedure("vouchers.manage").query(async ({ ctx }) => {
+    const plans = await ctx.tx
+      .select({ id: hotspotPlans.id, name: hotspotPlans.name, priceCents: hotspotPlans.priceCents, active: hotspotPlans.active })
+      .from(hotspotPlans)
+      .where(and(eq(hotspotPlans.tenantId, ctx.tenant.id), eq(hotspotPlans.active, true)))
+      .orderBy(asc(hotspotPlans.displayOrder), asc(hotspotPlans.name));
+    return { plans, codeLength: (await hotspotRules(ctx.tx, ctx.tenant.id)).codeLength, batches: await listBatches(ctx.tx, ctx.tenant.id) };
+  }),
+
+  generateBatch: ispProcedure("vouchers.manage")
+    .input(z.record(z.string(), z.unknown()))
+    .mutation(async ({ ctx, input }) => {
+      const parsed = batchInput.safeParse(input);
+      if (!parsed.success) fail({ status: 400, fieldErrors: z.flattenError(parsed.error).fieldErrors as Record<string, string[]> });
+      const r = await generateBatch(ctx.tx, ctx.tenant.id, ctx.viewer.user.id, parsed.data);
+      if (!r.ok) fail({ status: 400, fieldErrors: r.fieldErrors });
+      await recordEvent(ctx.tx, { tenantId: ctx.tenant.id, actorKind: "user", actorId: ctx.viewer.user.id, action: "vouchers.batch_generated", details: { batchId: r.batch.id, count: r.batch.count, planId: r.batch.planId }, ...requestMeta(ctx) });
+      return { batchId: r.batch.id, count: r.batch.count };
+    }),
+
+  extend: ispProcedure("vouchers.manage")
+    .input(byId.extend({ amount: z.coerce.number().int("A whole number.").min(1, "At least 1.").max(1000), unit: z.enum(["minutes", "hours", "days"]) }))
+    .mutation(async ({ ctx, input }) => {
+      const v = await extendVoucher(ctx.tx, ctx.tenant.id, input.id, durationSeconds(input.amount, input.unit));
+      if (!v) throw new TRPCError({ code: "NOT_FOUND", message: "That voucher does not exist." });
+      await recordEvent(ctx.tx, { tenantId: ctx.tenant.id, actorKind: "user", actorId: ctx.viewer.user.id, action: "voucher.extended", details: { voucherId: v.id, amount: input.amount, unit: input.unit }, ...requestMeta(ctx) });
+      return { expiresAt: v.expiresAt, durationSeconds: v.durationSeconds };
+    }),
+
+  setDisabled: ispProcedure("vouchers.manage")
+    .input(byId.extend({ disabled: z.boolean() }))
+    .mutation(async ({ ctx, input }) => {
+      const v = await setVoucherDisabled(ctx.tx, ctx.tenant.id, input.id, input.disabled);
+      if (!v) throw new TRPCError({ code: "NOT_FOUND", message: "That voucher does not exist." });
+      await recordEvent(ctx.tx, { tenantId: ctx.tenant.id, actorKind: "user", actorId: ctx.viewer.user.id, action: input.disabled ? "voucher.disabled" : "voucher.enabled", details: { voucherId: v.id }, ...requestMeta(ctx) });
+      return { ok: true as const };
+    }),
+
+  exported: ispProcedure("vouchers.manage")
+    .input(z.object({ format: z.enum(["csv", "xlsx", "cards"]), rows: z.number().int().min(0), batchId: z.uuid().optional() }))
+    .mutation(async ({ ctx, input }) => {
+      await recordEvent(ctx.tx, { tenantId: ctx.tenant.id, actorKind: "user", actorId: ctx.viewer.user.id, action: `export.${input.format}`, details: { what: "vouchers", rows: input.rows, batchId: input.batchId }, ...requestMeta(ctx) });
+      return { ok: true as const };
+    }),
+});
