@@ -6,6 +6,7 @@ import { withRouter, RouterError } from "../../server/integrations/routeros";
 import { credentialsOf } from "../../server/services/routers";
 import type { SecretBox } from "../../server/services/secrets";
 import { syncRouter, repairDrift, scheduleDriftRepair, type Connect } from "../../server/services/provisioning";
+import { sweepVoucherAccess } from "../../server/services/hotspot/access";
 import { pollRouter, schedulePoll, verifiedRouterIds, pruneSamples, tenantsWithRouters, type RouterUrl } from "../../server/services/router-monitoring";
 
 export type RouterJobDeps = { db: Db; secrets: SecretBox; pollSeconds: number; routerUrl: RouterUrl; timeoutSeconds?: number };
@@ -65,6 +66,8 @@ export const routersSweep = (deps: RouterJobDeps & { driftEveryMinutes?: number 
       }
       polls += ids.length;
       if (minute === 7) await pruneSamples(tx, tenantId);
+      // The voucher sweeper: whatever the exact-time expiry jobs missed is taken off the routers.
+      if (minute % 5 === 0 || payload.drift) await sweepVoucherAccess(tx, tenantId, deps.secrets);
     }
     helpers.logger.info(`routers sweep: ${tenantIds.length} ISP(s), ${polls} router(s) polled${drift ? ", drift repair queued" : ""}`);
   });

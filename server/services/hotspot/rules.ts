@@ -95,3 +95,8 @@ export function planRateLimit(p: {
   const t = p.burstTimeSeconds ?? 8;
   return `${base} ${k(p.burstUploadKbps)}/${k(p.burstDownloadKbps)} ${k(p.burstThresholdUploadKbps)}/${k(p.burstThresholdDownloadKbps)} ${t}/${t}`;
 }
+
+/** The hotspot user profile on routers for a plan (one per plan, on every router). */
+export function planProfileName(planId: string) {
+  return `mnetifi-${planId.slice(0, 8)}`;
+}

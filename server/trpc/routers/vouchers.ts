@@ -7,6 +7,7 @@ import { requestMeta } from "../../context";
 import { recordEvent } from "../../services/audit";
 import { batchInput, generateBatch, listVouchers, voucherFilter, voucherDetail, extendVoucher, setVoucherDisabled, listBatches, hotspotRules } from "../../services/hotspot/vouchers";
 import { durationSeconds } from "../../services/hotspot/rules";
+import { restoreAccess, revokeAccess } from "../../services/hotspot/access";
 
 const byId = z.object({ id: z.uuid("Not a valid voucher.") });
 
@@ -50,6 +51,8 @@ export const vouchersRouter = createTRPCRouter({
     .mutation(async ({ ctx, input }) => {
       const v = await extendVoucher(ctx.tx, ctx.tenant.id, input.id, durationSeconds(input.amount, input.unit));
       if (!v) throw new TRPCError({ code: "NOT_FOUND", message: "That voucher does not exist." });
+      // Back on the routers its devices used, with the new time; the expiry job moves too.
+      await restoreAccess(ctx.tx, ctx.tenant.id, ctx.secrets, v.id);
       await recordEvent(ctx.tx, { tenantId: ctx.tenant.id, actorKind: "user", actorId: ctx.viewer.user.id, action: "voucher.extended", details: { voucherId: v.id, amount: input.amount, unit: input.unit }, ...requestMeta(ctx) });
       return { expiresAt: v.expiresAt, durationSeconds: v.durationSeconds };
     }),
@@ -59,6 +62,8 @@ export const vouchersRouter = createTRPCRouter({
     .mutation(async ({ ctx, input }) => {
       const v = await setVoucherDisabled(ctx.tx, ctx.tenant.id, input.id, input.disabled);
       if (!v) throw new TRPCError({ code: "NOT_FOUND", message: "That voucher does not exist." });
+      if (input.disabled) await revokeAccess(ctx.tx, ctx.tenant.id, ctx.secrets, v.id);
+      else await restoreAccess(ctx.tx, ctx.tenant.id, ctx.secrets, v.id);
       await recordEvent(ctx.tx, { tenantId: ctx.tenant.id, actorKind: "user", actorId: ctx.viewer.user.id, action: input.disabled ? "voucher.disabled" : "voucher.enabled", details: { voucherId: v.id }, ...requestMeta(ctx) });
       return { ok: true as const };
     }),
