@@ -8,6 +8,9 @@ export default [
   route("register", "routes/register.tsx"),
   route("register/check", "routes/register.check.ts"),
   route("dev/inbox", "routes/dev.inbox.tsx"),
+  // Captive portal (ISP hosts): where the router's login.html sends every device
+  route("hotspotportal", "routes/hotspotportal.tsx"),
+  route("hotspotportal/purchase/:id", "routes/hotspotportal.purchase.tsx"),
   // Sign-in (ISP and console hosts)
   route("login", "routes/login.tsx"),
   route("login/2fa", "routes/login.2fa.tsx"),
