@@ -39,3 +39,6 @@ revoke all on function app_private.claim_voucher_code() from public;
 drop trigger if exists _050_claim_code on vouchers;
 create trigger _050_claim_code before insert or update of code on vouchers
   for each row execute function app_private.claim_voucher_code();
+
+-- Portal purchases: written by anonymous portal visitors inside the ISP's tenant context.
+select app_private.secure_tenant_table('public.hotspot_purchases');

@@ -10,6 +10,7 @@ import { prepareDatabase } from "./database";
 import { createDb, createQueuePool } from "../db/client";
 import { createIntegrations } from "./integrations";
 import { createSecretBox, encryptionKeyFrom } from "./services/secrets";
+import { registerVoucherPurpose } from "./services/hotspot/portal";
 import { seedDemo, seedDemoMessaging, DEMO } from "../db/seed";
 import { createHttpApp } from "./http";
 import { startWorker, jobDepsFromEnv } from "./worker";
@@ -31,6 +32,8 @@ const database = await prepareDatabase(env, log).catch((err) => {
 });
 const db = createDb(database.appUrl);
 const secrets = createSecretBox(encryptionKeyFrom(env.ENCRYPTION_KEY, database.localSecret ?? "development"));
+// Payments for vouchers issue them (the purpose handler needs the key for router passwords).
+registerVoucherPurpose(secrets);
 const integrations = await createIntegrations(env, log);
 const simRouters = (integrations.sims?.routers ?? []).map((r, i) => ({ port: r.port, name: ["Kasarani hAP", "Roysambu CCR"][i] ?? `Router ${i + 1}` }));
 if (database.embedded || process.env.SEED_DEMO === "true") {

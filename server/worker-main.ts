@@ -4,6 +4,7 @@ import { createLogger } from "./logger";
 import { createDb, createQueuePool } from "../db/client";
 import { createIntegrations } from "./integrations";
 import { createSecretBox, encryptionKeyFrom } from "./services/secrets";
+import { registerVoucherPurpose } from "./services/hotspot/portal";
 import { startWorker, jobDepsFromEnv } from "./worker";
 
 const env = (() => {
@@ -23,6 +24,8 @@ const db = createDb(env.DATABASE_URL);
 const queue = createQueuePool(env.WORKER_DATABASE_URL);
 const integrations = await createIntegrations({ ...env, SIMULATORS: false }, log);
 const secrets = createSecretBox(encryptionKeyFrom(env.ENCRYPTION_KEY, "development"));
+// Payments for vouchers issue them (the purpose handler needs the key for router passwords).
+registerVoucherPurpose(secrets);
 const worker = await startWorker(queue, db, integrations, jobDepsFromEnv(env, secrets), log, { concurrency: env.WORKER_CONCURRENCY });
 log.info("worker started");
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

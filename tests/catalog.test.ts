@@ -24,6 +24,7 @@ describe("catalog: isolation rules of design §4", () => {
       "customers",
       "early_delivery_reports",
       "hotspot_plans",
+      "hotspot_purchases",
       "hotspot_settings",
       "message_templates",
       "messages",

@@ -164,3 +164,33 @@ export const voucherDevices = pgTable(
     check("voucher_devices_mac", sql`${t.mac} ~ '^[0-9A-F]{2}(:[0-9A-F]{2}){5}$'`),
   ],
 );
+
+/**
+ * A purchase started on the captive portal: which device (MAC, IP, router, login URL) wants
+ * which plan, paid by which STK push, and the voucher it produced.
+ */
+export const hotspotPurchases = pgTable(
+  "hotspot_purchases",
+  {
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    id: uuid("id").notNull().defaultRandom(),
+    planId: uuid("plan_id").notNull(),
+    phone: text("phone").notNull(),
+    mac: text("mac"),
+    ip: text("ip"),
+    routerId: uuid("router_id"),
+    linkLoginOnly: text("link_login_only"),
+    paymentId: uuid("payment_id"),
+    voucherId: uuid("voucher_id"),
+    status: text("status", { enum: ["pending", "issued", "unfulfilled", "failed"] }).notNull().default("pending"),
+    error: text("error"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index("hotspot_purchases_payment_idx").on(t.tenantId, t.paymentId),
+    foreignKey({ columns: [t.tenantId, t.planId], foreignColumns: [hotspotPlans.tenantId, hotspotPlans.id] }),
+  ],
+);

@@ -113,6 +113,7 @@ export async function seedEveryTenantTable(db: Db, f: TenantFixture) {
       .insert(schema.vouchers)
       .values({ tenantId: f.tenant.id, code, planId: plan!.id, batchId: batch!.id, durationSeconds: 3600, devicesAllowed: 1, lapsesAt: new Date(Date.now() + 86_400_000) })
       .returning();
+    await tx.insert(schema.hotspotPurchases).values({ tenantId: f.tenant.id, planId: plan!.id, phone, mac: "AA:BB:CC:DD:EE:02" });
     await tx.insert(schema.voucherDevices).values({ tenantId: f.tenant.id, voucherId: voucher!.id, mac: "AA:BB:CC:DD:EE:01" });
     await tx.insert(schema.tickets).values({ tenantId: f.tenant.id, kind: "message_failed", subject: `${f.tenant.slug} ticket`, messageId: message!.id });
   });
