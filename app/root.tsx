@@ -13,15 +13,37 @@ export async function loader({ context }: Route.LoaderArgs) {
   return { site: site.kind === "tenant" ? { kind: site.kind, name: site.tenant.businessName, slug: site.tenant.slug } : { kind: site.kind } };
 }
 
-/** Routes whose handle says { scripts: false } are served without client JavaScript (captive portal). */
-function useWantsScripts() {
-  const matches = useMatches();
-  return !matches.some((m) => (m.handle as { scripts?: boolean } | undefined)?.scripts === false);
+/**
+ * What a route's `handle` may ask of the document:
+ * - `{ scripts: false }`: served without client JavaScript;
+ * - `{ bare: true }`: no JavaScript, no global stylesheet, no favicon request — the route brings its
+ *   own small inline <style nonce> (the captive portal: a first load of a few KB on a cheap phone).
+ */
+export type DocumentHandle = { scripts?: boolean; bare?: boolean };
+
+function useDocumentKind() {
+  const handles = useMatches().map((m) => (m.handle ?? undefined) as DocumentHandle | undefined);
+  const bare = handles.some((h) => h?.bare === true);
+  return { bare, scripts: !bare && !handles.some((h) => h?.scripts === false) };
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {
-  const scripts = useWantsScripts();
+  const { bare, scripts } = useDocumentKind();
   const nonce = useNonce();
+  if (bare) {
+    return (
+      <html lang="en">
+        <head>
+          <meta charSet="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <Meta />
+          {/* An empty icon: the browser asks for no /favicon.ico. */}
+          <link rel="icon" href="data:," />
+        </head>
+        <body>{children}</body>
+      </html>
+    );
+  }
   return (
     <html lang="en">
       <head>

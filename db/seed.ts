@@ -9,6 +9,8 @@ import { hashPassword } from "../server/services/passwords";
 import { createZone } from "../server/services/zones";
 import { getMpesaSettingsRow, saveMpesaSettings } from "../server/services/mpesa-settings";
 import type { SecretBox } from "../server/services/secrets";
+import { hotspotPlans } from "./schema";
+import { createPlan, planInput } from "../server/services/hotspot/plans";
 
 export const DEMO = {
   messaging: <Array<{ channel: "sms" | "whatsapp"; kind: string; values: Record<string, string> }>>[
@@ -127,5 +129,30 @@ export async function seedDemoMessaging(db: Db, secrets: SecretBox, integrations
       .insert(customers)
       .values(DEMO.customers.map((c) => ({ tenantId, phone: c.phone, name: c.name, zoneId: kasarani?.id ?? null, optedOutAt: c.optedOut ? new Date() : null, optOutSource: c.optedOut ? "sms_reply" : null })))
       .onConflictDoNothing();
+  });
+}
+
+/** The demo ISP's hotspot plans: the common Kenyan price points. */
+const DEMO_PLANS = [
+  { name: "1 hour", price: 10, durationValue: 1, durationUnit: "hours", downloadMbps: 2, uploadMbps: 1, devices: 1, displayOrder: 10 },
+  { name: "1 day", price: 50, durationValue: 1, durationUnit: "days", downloadMbps: 5, uploadMbps: 2, devices: 1, displayOrder: 20 },
+  { name: "1 week", price: 250, durationValue: 1, durationUnit: "weeks", downloadMbps: 5, uploadMbps: 2, devices: 2, displayOrder: 30 },
+  { name: "1 month", price: 800, durationValue: 1, durationUnit: "months", downloadMbps: 10, uploadMbps: 5, devices: 3, displayOrder: 40 },
+] as const;
+
+/**
+ * The demo's hotspot plans (only when it has none yet), created like the dashboard does, so
+ * their profiles are queued for every demo router. Safe to run on every start.
+ */
+export async function seedDemoHotspot(db: Db, secrets: SecretBox) {
+  const tenantId = await withPlatform(db, { actorKind: "system", requestId: "seed" }, (tx) => findTenantIdBySlugPlatform(tx, DEMO.isp.slug));
+  if (!tenantId) return;
+  await withTenant(db, tenantId, { actorKind: "system", requestId: "seed" }, async (tx) => {
+    const [anyPlan] = await tx.select({ id: hotspotPlans.id }).from(hotspotPlans).where(eq(hotspotPlans.tenantId, tenantId)).limit(1);
+    if (anyPlan) return;
+    for (const p of DEMO_PLANS) {
+      const r = await createPlan(tx, tenantId, secrets, planInput.parse(p));
+      if (!r.ok) throw new Error(`seeding plan ${p.name}: ${r.error ?? JSON.stringify(r.fieldErrors)}`);
+    }
   });
 }

@@ -11,6 +11,7 @@ import { routersRouter } from "./routers/routers";
 import { messagingRouter } from "./routers/messaging";
 import { vouchersRouter } from "./routers/vouchers";
 import { routerSetupRouter } from "./routers/router-setup";
+import { hotspotPlansRouter } from "./routers/hotspot-plans";
 import { resolveViewer, type AppContext } from "../context";
 import type { TrpcContext } from "./init";
 
@@ -27,6 +28,7 @@ export const appRouter = createTRPCRouter({
   messaging: messagingRouter,
   vouchers: vouchersRouter,
   routerSetup: routerSetupRouter,
+  hotspotPlans: hotspotPlansRouter,
 });
 export type AppRouter = typeof appRouter;
 
