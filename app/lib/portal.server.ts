@@ -11,8 +11,7 @@ import { hotspotPurchases } from "../../db/schema";
 import type { AppContext } from "../../server/context";
 import type { Env } from "../../server/env";
 import type { PaymentDeps } from "../../server/services/payments";
-import { openContext, readDeviceContext, registerVoucherPurpose, sealContext, type DeviceContext, type PurchaseState } from "../../server/services/hotspot/portal";
-import { paymentPurpose } from "../../server/services/payments/purposes";
+import { openContext, readDeviceContext, sealContext, type DeviceContext, type PurchaseState } from "../../server/services/hotspot/portal";
 import { take, waitInWords } from "../../server/services/rate-limits";
 
 export type PortalSite = { app: AppContext; tenantId: string; businessName: string };
@@ -30,17 +29,8 @@ export function inPortal<T>(site: PortalSite, fn: (tx: Tx) => Promise<T>): Promi
   return withTenant(app.db, site.tenantId, { actorKind: "anonymous", ip: app.ip, userAgent: app.userAgent, requestId: app.requestId }, fn);
 }
 
-let purposeRegistered = false;
-
-/**
- * The payment deps for a purchase. Also registers the "voucher" purpose in THIS module graph:
- * the React Router server build bundles its own copy of server/services/payments/purposes.ts,
- * whose registry main.ts never filled, so startStkPayment would refuse "voucher" as unknown.
- * (The callback and the jobs run in main.ts's graph, where the purpose is registered.)
- */
+/** The payment deps for a purchase (the "voucher" purpose is registered at start, see server/main.ts). */
 export function paymentDeps(app: AppContext): PaymentDeps {
-  if (!purposeRegistered && !paymentPurpose("voucher")) registerVoucherPurpose(app.secrets);
-  purposeRegistered = true;
   return { db: app.db, daraja: app.integrations.daraja, secrets: app.secrets, publicBaseUrl: app.env.PUBLIC_BASE_URL };
 }
 

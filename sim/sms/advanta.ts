@@ -21,7 +21,7 @@
 import { EventEmitter } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { countSmsSegments } from "../../server/integrations/messaging/sms-segments";
-import { eatTimestamp, isHttpUrl, kenyanMsisdn, listen, readBody, readJsonObject, requestFields, requestUrl, sendJson, sendText } from "./shared";
+import { eatTimestamp, isHttpUrl, kenyanMsisdn, listen, readBody, readJsonObject, requestFields, requestUrl, sendJson, sendText, waitForChange } from "./shared";
 
 /**
  * success; invalid_mobile (1003) and low_credit (1004) refuse the send; system_error answers
@@ -383,23 +383,7 @@ export async function startAdvantaSim(opts: AdvantaSimOptions = {}): Promise<Adv
       partners.set(p.partnerID, { apiKey: p.apiKey, shortcodes: p.shortcodes ?? [], callbackUrl: existing?.callbackUrl ?? null, credits: existing?.credits ?? null });
     },
     callbacks: () => posted.map((c) => ({ ...c, body: { ...c.body } })),
-    waitFor(pred, timeoutMs = 5000) {
-      const already = messages().find(pred);
-      if (already) return Promise.resolve(already);
-      return new Promise<StoredAdvantaSms>((resolve, reject) => {
-        const onChange = (sms: StoredAdvantaSms) => {
-          if (!pred({ ...sms })) return;
-          clearTimeout(timer);
-          changes.off("change", onChange);
-          resolve({ ...sms });
-        };
-        const timer = setTimeout(() => {
-          changes.off("change", onChange);
-          reject(new Error(`No matching Advanta SMS within ${timeoutMs}ms`));
-        }, timeoutMs);
-        changes.on("change", onChange);
-      });
-    },
+    waitFor: (pred, timeoutMs = 5000) => waitForChange<StoredAdvantaSms>(changes, messages(), pred, timeoutMs, "Advanta SMS"),
     async stop() {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();

@@ -14,6 +14,7 @@ import { EventEmitter } from "node:events";
 import type { AddressInfo } from "node:net";
 import { safeJsonParse, isPlainObject } from "../json";
 import { countSmsSegments } from "../../server/integrations/messaging/sms-segments";
+import { readBody, readJsonObject, sendJson, sendText, isHttpUrl, waitForChange } from "./shared";
 
 /** gateway_error: AT answers 501 GatewayError for the recipient (a transient failure). */
 export type SmsOutcome = "success" | "insufficient_balance" | "user_in_blacklist" | "delivery_failed" | "gateway_error";
@@ -375,23 +376,7 @@ export async function startSmsSim(opts: SmsSimOptions = {}): Promise<SmsSim> {
       failures.times = times;
       failures.status = status;
     },
-    waitFor(pred, timeoutMs = 5000) {
-      const already = messages().find(pred);
-      if (already) return Promise.resolve(already);
-      return new Promise<StoredSms>((resolve, reject) => {
-        const onChange = (sms: StoredSms) => {
-          if (!pred({ ...sms })) return;
-          clearTimeout(timer);
-          changes.off("change", onChange);
-          resolve({ ...sms });
-        };
-        const timer = setTimeout(() => {
-          changes.off("change", onChange);
-          reject(new Error(`No matching SMS within ${timeoutMs}ms`));
-        }, timeoutMs);
-        changes.on("change", onChange);
-      });
-    },
+    waitFor: (pred, timeoutMs = 5000) => waitForChange<StoredSms>(changes, messages(), pred, timeoutMs, "SMS"),
     async stop() {
       for (const timer of pendingReports) clearTimeout(timer);
       pendingReports.clear();
@@ -410,41 +395,6 @@ export function countSmsParts(message: string): number {
 
 function formatKes(amount: number): string {
   return `KES ${amount.toFixed(4)}`;
-}
-
-function isHttpUrl(value: unknown): value is string {
-  if (typeof value !== "string") return false;
-  try {
-    const { protocol } = new URL(value);
-    return protocol === "http:" || protocol === "https:";
-  } catch {
-    return false;
-  }
-}
-
-/** The body as text, or null after answering 413 when it is too large. */
-function readBody(req: IncomingMessage, res: ServerResponse): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on("data", (chunk: Buffer) => {
-      if (tooLarge) return;
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        tooLarge = true;
-        res.setHeader("connection", "close");
-        sendText(res, 413, "Request body too large");
-        resolve(null);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => {
-      if (!tooLarge) resolve(Buffer.concat(chunks).toString("utf8"));
-    });
-    req.on("error", reject);
-  });
 }
 
 /** Form fields from a urlencoded or JSON body (AT accepts both); null when the body cannot be read as either. */
@@ -466,25 +416,4 @@ function parseFields(body: string, contentType: string | undefined): Record<stri
     message: params.get("message") ?? undefined,
     from: params.get("from") ?? undefined,
   };
-}
-
-async function readJsonObject(req: IncomingMessage, res: ServerResponse): Promise<Record<string, unknown> | null> {
-  const body = await readBody(req, res);
-  if (body === null) return null;
-  const parsed = safeJsonParse(body);
-  if (!isPlainObject(parsed)) {
-    sendJson(res, 400, { error: "Expected a JSON object body" });
-    return null;
-  }
-  return parsed;
-}
-
-function sendText(res: ServerResponse, status: number, text: string) {
-  if (res.headersSent) return;
-  res.writeHead(status, { "content-type": "text/plain; charset=utf-8" }).end(text);
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown) {
-  if (res.headersSent) return;
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(body));
 }

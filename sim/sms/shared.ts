@@ -128,3 +128,22 @@ export function kenyanMsisdn(input: string): string | null {
   const m = /^(?:254|0)([17]\d{8})$/.exec(digits);
   return m ? `254${m[1]}` : null;
 }
+
+/** Resolves with the first stored message matching pred, now or when `changes` emits one; rejects after timeoutMs. */
+export function waitForChange<T extends object>(changes: import("node:events").EventEmitter, current: T[], pred: (m: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+  const already = current.find(pred);
+  if (already) return Promise.resolve(already);
+  return new Promise<T>((resolve, reject) => {
+    const onChange = (m: T) => {
+      if (!pred({ ...m })) return;
+      clearTimeout(timer);
+      changes.off("change", onChange);
+      resolve({ ...m });
+    };
+    const timer = setTimeout(() => {
+      changes.off("change", onChange);
+      reject(new Error(`No matching ${what} within ${timeoutMs}ms`));
+    }, timeoutMs);
+    changes.on("change", onChange);
+  });
+}
