@@ -11,7 +11,7 @@ import { createDb, createQueuePool } from "../db/client";
 import { createIntegrations } from "./integrations";
 import { createSecretBox, encryptionKeyFrom } from "./services/secrets";
 import { registerVoucherPurpose } from "./services/hotspot/portal";
-import { seedDemo, seedDemoMessaging, DEMO } from "../db/seed";
+import { seedDemo, seedDemoMessaging, seedDemoHotspot, DEMO } from "../db/seed";
 import { createHttpApp } from "./http";
 import { startWorker, jobDepsFromEnv } from "./worker";
 
@@ -38,6 +38,7 @@ const integrations = await createIntegrations(env, log);
 const simRouters = (integrations.sims?.routers ?? []).map((r, i) => ({ port: r.port, name: ["Kasarani hAP", "Roysambu CCR"][i] ?? `Router ${i + 1}` }));
 if (database.embedded || process.env.SEED_DEMO === "true") {
   await seedDemo(db, secrets, simRouters);
+  await seedDemoHotspot(db, secrets);
   if (integrations.sims) await seedDemoMessaging(db, secrets, integrations, env.PUBLIC_BASE_URL);
 }
 

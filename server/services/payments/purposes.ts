@@ -21,7 +21,11 @@ export type PurposeHandler = {
   matchAccount?(tx: Tx, tenantId: string, account: string): Promise<string | null>;
 };
 
-const handlers = new Map<string, PurposeHandler>();
+// One registry per process: the server entry and the React Router build each load their own
+// copy of this module, so the map lives on globalThis and both see the same handlers.
+const REGISTRY = Symbol.for("mnetifi.paymentPurposes");
+const handlers: Map<string, PurposeHandler> = ((globalThis as Record<symbol, unknown>)[REGISTRY] as Map<string, PurposeHandler> | undefined) ??
+  ((globalThis as Record<symbol, unknown>)[REGISTRY] = new Map<string, PurposeHandler>());
 
 export function registerPaymentPurpose(name: string, handler: PurposeHandler) {
   handlers.set(name, handler);
