@@ -14,6 +14,7 @@ import { darajaHooks, messagingHooks } from "./hooks";
 import { isLocalDomain, type AppContext } from "./context";
 import type { SecretBox } from "./services/secrets";
 import type { Integrations } from "./integrations";
+import { CROSS_SITE_ARRIVAL_PATH, crossSiteArrival, isCrossSite } from "./same-origin";
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
@@ -23,31 +24,18 @@ async function databaseIsUp(db: Db): Promise<boolean> {
   return Promise.race([check, timeout]);
 }
 
-/** The same-origin rule for every non-GET request (tRPC included): a cross-site form or fetch is refused. */
-function isCrossSite(req: ExpressRequest): boolean {
-  if (["GET", "HEAD", "OPTIONS"].includes(req.method)) return false;
-  const origin = req.get("origin");
-  const fetchSite = req.get("sec-fetch-site");
-  if (fetchSite && fetchSite !== "same-origin" && fetchSite !== "none") return true;
-  if (!origin) return false; // non-browser clients (webhooks, curl) send none
-  try {
-    return new URL(origin).host !== req.get("host");
-  } catch {
-    return true;
-  }
-}
+/** Pages that send the device's browser on to the router's own http address (its link-login-only). */
+const PORTAL_PAGES = /^\/hotspotportal(\/|$)/;
 
 /**
  * Security headers on every response (helmet): a nonce-based Content-Security-Policy,
  * frame-ancestors 'none', a strict referrer policy, and HSTS wherever the product runs on https.
- * In development the CSP only reports, so Vite's hot reload keeps working.
+ * In development the CSP only reports, so Vite's hot reload keeps working. Captive-portal pages
+ * may post a form to the router (plain http on the hotspot's LAN), so they allow any form target and
+ * do not upgrade insecure requests (which would turn that form into https the router cannot answer).
  */
 function securityHeaders(opts: { dev: boolean; https: boolean }) {
-  return [
-    (_req: express.Request, res: express.Response, next: express.NextFunction) => {
-      res.locals.cspNonce = crypto.randomBytes(16).toString("base64");
-      next();
-    },
+  const headers = (portal: boolean) =>
     helmet({
       contentSecurityPolicy: {
         reportOnly: opts.dev,
@@ -57,18 +45,37 @@ function securityHeaders(opts: { dev: boolean; https: boolean }) {
           styleSrc: ["'self'", "'unsafe-inline'"],
           imgSrc: ["'self'", "data:"],
           connectSrc: ["'self'", ...(opts.dev ? ["ws:"] : [])],
-          formAction: ["'self'"],
+          formAction: portal ? ["'self'", "http:", "https:"] : ["'self'"],
           frameAncestors: ["'none'"],
           baseUri: ["'self'"],
           objectSrc: ["'none'"],
-          upgradeInsecureRequests: opts.https ? [] : null,
+          upgradeInsecureRequests: opts.https && !portal ? [] : null,
         },
       },
       strictTransportSecurity: opts.https ? { maxAge: 31536000, includeSubDomains: true } : false,
       referrerPolicy: { policy: "strict-origin-when-cross-origin" },
       crossOriginEmbedderPolicy: false,
-    }),
-  ];
+    });
+  const app = headers(false);
+  const portal = headers(true);
+  return (req: express.Request, res: express.Response, next: express.NextFunction) => {
+    res.locals.cspNonce = crypto.randomBytes(16).toString("base64");
+    (PORTAL_PAGES.test(req.path) ? portal : app)(req, res, next);
+  };
+}
+
+const arrivalForm = express.urlencoded({ extended: false, limit: "16kb", parameterLimit: 50 });
+
+/** The router's login.html posting a device to the portal (see server/same-origin.ts). */
+function arrivalFromRouter(req: express.Request, res: express.Response) {
+  arrivalForm(req, res, (err?: unknown) => {
+    const arrival = err ? { ok: false as const } : crossSiteArrival((req.body ?? {}) as Record<string, unknown>);
+    if (!arrival.ok) {
+      res.locals.log.warn({ origin: req.get("origin"), host: req.get("host") }, "cross-site portal form refused");
+      return void res.status(403).type("text/plain").send("Cross-site requests are not allowed.");
+    }
+    res.redirect(303, arrival.location);
+  });
 }
 
 /** Request ids and logs, /healthz, security headers and the same-origin check: everything in front of the app. */
@@ -104,7 +111,8 @@ export function createBaseApp(opts: { db: Db; log: Logger; dev?: boolean; https?
   if (opts.secrets) app.use(messagingHooks(db, log, opts.secrets));
 
   app.use((req, res, next) => {
-    if (!isCrossSite(req)) return next();
+    if (!isCrossSite(req.method, (h) => req.get(h))) return next();
+    if (req.method === "POST" && req.path === CROSS_SITE_ARRIVAL_PATH) return arrivalFromRouter(req, res);
     res.locals.log.warn({ origin: req.get("origin"), host: req.get("host") }, "cross-site request refused");
     res.status(403).type("text/plain").send("Cross-site requests are not allowed.");
   });

@@ -53,6 +53,28 @@ describe("same-origin rule for non-GET requests", () => {
     const noOrigin = await srv.request("POST", "/webhook"); // servers (M-Pesa callbacks) send no Origin
     expect(noOrigin.body).toBe("reached");
   });
+
+  it("lets the router's login.html hand a device to the portal (as a GET of it), and nothing else of the portal", async () => {
+    const app = createBaseApp({ db: t.db, log: silentLog });
+    app.post("/{*splat}", (_req, res) => void res.send("reached"));
+    const srv = await serve(app);
+    const host = "demo.localhost:3000";
+    const fromRouter = { origin: "http://10.5.50.1", "sec-fetch-site": "cross-site", "content-type": "application/x-www-form-urlencoded" };
+    const arrival = await srv.request("POST", "/hotspotportal", {
+      host,
+      headers: fromRouter,
+      body: "mac=02%3AAA%3ABB%3ACC%3ADD%3AEE&ip=10.5.50.9&link-login-only=http%3A%2F%2F10.5.50.1%2Flogin&chap-id=%5C371&router=r1",
+    });
+    expect(arrival.status).toBe(303);
+    expect(arrival.headers.location).toBe("/hotspotportal?mac=02%3AAA%3ABB%3ACC%3ADD%3AEE&ip=10.5.50.9&router=r1&link-login-only=http%3A%2F%2F10.5.50.1%2Flogin");
+    // A portal form with an intent (pay, SMS my codes), the portal's other pages and lookalike paths stay same-origin only.
+    expect((await srv.request("POST", "/hotspotportal", { host, headers: fromRouter, body: "intent=buy&planId=x&phone=0712345678" })).status).toBe(403);
+    expect((await srv.request("POST", "/hotspotportal/purchase/x", { host, headers: fromRouter })).status).toBe(403);
+    expect((await srv.request("POST", "/hotspotportalx", { host, headers: fromRouter })).status).toBe(403);
+    // The portal's own forms are untouched.
+    const own = await srv.request("POST", "/hotspotportal", { host, headers: { origin: `http://${host}`, "sec-fetch-site": "same-origin" }, body: "intent=buy" });
+    expect(own.body).toBe("reached");
+  });
 });
 
 describe("security headers", () => {
@@ -68,6 +90,19 @@ describe("security headers", () => {
     expect(a.headers["referrer-policy"]).toBe("strict-origin-when-cross-origin");
     expect(a.headers["strict-transport-security"]).toBe("max-age=31536000; includeSubDomains");
     expect(a.headers["x-content-type-options"]).toBe("nosniff");
+  });
+
+  it("portal pages may post the router login form to the router's http address; other pages may not", async () => {
+    const app = createBaseApp({ db: t.db, log: silentLog, https: true });
+    app.get("/{*splat}", (_req, res) => void res.send("page"));
+    const srv = await serve(app);
+    const portal = String((await srv.request("GET", "/hotspotportal?ctx=x")).headers["content-security-policy"]);
+    expect(portal).toContain("form-action 'self' http: https:");
+    expect(portal).not.toContain("upgrade-insecure-requests"); // it would make the router form https
+    expect(portal).toContain("frame-ancestors 'none'");
+    const dashboard = String((await srv.request("GET", "/dashboard")).headers["content-security-policy"]);
+    expect(dashboard).toContain("form-action 'self';");
+    expect(dashboard).toContain("upgrade-insecure-requests");
   });
 
   it("no HSTS and no upgrade-insecure-requests on plain-http local development", async () => {

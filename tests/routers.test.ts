@@ -1,10 +1,11 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "./helpers/db";
 import { addUser, appContext, createTenantFixture, requestWithSession, type TenantFixture } from "./helpers/fixtures";
 import { withTenant } from "../db/client";
-import { routers, auditEvents } from "../db/schema";
+import { routers, auditEvents, routerOperations } from "../db/schema";
 import { getCaller } from "../server/trpc/root";
+import { planProfileName } from "../server/services/hotspot/rules";
 import { startRouterSim, type RouterSim } from "../sim/routeros";
 
 let t: TestDatabase;
@@ -66,6 +67,23 @@ describe("adding a router", () => {
     await expect(c.routers.add({ ...good(), name: "x", host: "not a host!", apiPort: "99999", password: "" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await expect(c.routers.add({ ...good(), name: "KASARANI TOWER" })).rejects.toMatchObject({ code: "CONFLICT" });
     await expect(c.routers.add({ ...good(), name: "Other zone", zoneId: B.zone.id })).rejects.toThrow();
+  });
+});
+
+describe("a verified router gets the hotspot plans", () => {
+  it("adding (or re-testing) a router queues every plan's user profile for it; an unverified one gets them once it passes", async () => {
+    const c = await caller(A);
+    const plan = await c.hotspotPlans.createPlan({ name: "Day pass", price: "50", durationValue: "1", durationUnit: "days", downloadMbps: "4", uploadMbps: "2", devices: "1" });
+    const profileOps = (routerId: string) =>
+      withTenant(t.db, A.tenant.id, null, (tx) =>
+        tx.select().from(routerOperations).where(and(eq(routerOperations.routerId, routerId), eq(routerOperations.kind, "ensure_hotspot_profile"))),
+      );
+    const added = await c.routers.add({ ...good(), name: "New tower" });
+    expect((await profileOps(added.id)).map((o) => o.target)).toContain(planProfileName(plan.id));
+    const unverified = await c.routers.add({ ...good(), name: "Not yet", password: "wrong" });
+    expect(await profileOps(unverified.id)).toEqual([]);
+    await c.routers.update({ ...good(), id: unverified.id, name: "Not yet" });
+    expect((await profileOps(unverified.id)).map((o) => o.target)).toContain(planProfileName(plan.id));
   });
 });
 

@@ -11,7 +11,7 @@ import { hotspotPurchases } from "../../db/schema";
 import type { AppContext } from "../../server/context";
 import type { Env } from "../../server/env";
 import type { PaymentDeps } from "../../server/services/payments";
-import { openContext, readDeviceContext, sealContext, type DeviceContext, type PurchaseState } from "../../server/services/hotspot/portal";
+import { DEVICE_FIELDS, openContext, readDeviceContext, sealContext, type DeviceContext, type PurchaseState } from "../../server/services/hotspot/portal";
 import { take, waitInWords } from "../../server/services/rate-limits";
 
 export type PortalSite = { app: AppContext; tenantId: string; businessName: string };
@@ -63,7 +63,7 @@ export function portalKey(env: Pick<Env, "ENCRYPTION_KEY" | "DATA_DIR">): string
 
 /** The router's fields (POST from login.html or GET) as a signed token, or null when none came. */
 export function contextFromFields(fields: Record<string, string | undefined>, env: AppContext["env"]): string | null {
-  const present = ["mac", "ip", "router", "link-login-only", "link-orig", "identity", "error"].some((k) => (fields[k] ?? "") !== "");
+  const present = DEVICE_FIELDS.some((k) => (fields[k] ?? "") !== "");
   if (!present) return null;
   return sealContext(readDeviceContext(fields), portalKey(env));
 }

@@ -148,7 +148,8 @@ export async function action({ request, context }: Route.ActionArgs) {
   const tab = url.searchParams.get("tab");
   const ip = site.app.ip ?? "unknown";
 
-  // The router's login.html posting the device's details: sign them, then GET the portal.
+  // The device's details posted from the portal itself: sign them, then GET the portal. (The
+  // router's login.html posts them from another site: server/http.ts turns that into a GET.)
   if (!intent) {
     const fresh = contextFromFields(form, env);
     return redirect(href({ ctx: fresh }), 303);

@@ -4,6 +4,8 @@ import { routers } from "../../db/schema";
 import type { Tx } from "../../db/client";
 import type { SecretBox } from "./secrets";
 import { withRouter, RouterError, type RouterCredentials } from "../integrations/routeros";
+import { schedulePoll } from "./router-monitoring";
+import { syncPlanProfilesForRouter } from "./hotspot/plans";
 
 export const routerInput = z.object({
   name: z.string().trim().min(2, "Give the router a name of at least 2 characters.").max(60, "Keep the name under 60 characters."),
@@ -47,6 +49,15 @@ export function checkFields(check: ConnectionCheck, now = new Date()) {
   return check.ok
     ? { status: "online" as const, identity: check.identity, version: check.version, board: check.board, lastError: null, lastCheckedAt: now, verifiedAt: now }
     : { lastError: check.reason, lastCheckedAt: now };
+}
+
+/**
+ * A router just passed its connection test (added, edited or re-tested): monitoring starts, and it
+ * gets every hotspot plan's user profile, so vouchers work on it from the first device.
+ */
+export async function routerVerified(tx: Tx, tenantId: string, routerId: string, box: SecretBox) {
+  await schedulePoll(tx, routerId, undefined, "preserve_run_at");
+  await syncPlanProfilesForRouter(tx, tenantId, routerId, box);
 }
 
 export function listRouters(tx: Tx, tenantId: string) {

@@ -30,6 +30,9 @@ const IPV4 = /^(\d{1,3})(\.\d{1,3}){3}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Reads the router's fields (names as in login.html); anything malformed is dropped, not trusted. */
+/** The fields a router's login.html sends about the device (MikroTik's $(mac), $(ip), … plus ours). */
+export const DEVICE_FIELDS = ["mac", "ip", "router", "link-login-only", "link-orig", "identity", "error"] as const;
+
 export function readDeviceContext(fields: Record<string, string | undefined>): DeviceContext {
   const mac = normalizeMac(fields.mac ?? "");
   const ip = (fields.ip ?? "").trim();

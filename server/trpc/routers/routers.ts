@@ -3,8 +3,8 @@ import { TRPCError } from "@trpc/server";
 import { and, eq } from "drizzle-orm";
 import { routers } from "../../../db/schema";
 import { createTRPCRouter, ispProcedure, fail } from "../init";
-import { routerInput, checkRouter, checkFields, listRouters, getRouterRow, credentialsOf } from "../../services/routers";
-import { latestSamples, routerHistory, schedulePoll } from "../../services/router-monitoring";
+import { routerInput, checkRouter, checkFields, listRouters, getRouterRow, credentialsOf, routerVerified } from "../../services/routers";
+import { latestSamples, routerHistory } from "../../services/router-monitoring";
 import { listOperations, operationCounts, retryOperations, scheduleDriftRepair } from "../../services/provisioning";
 import { recordEvent } from "../../services/audit";
 import { requestMeta } from "../../context";
@@ -74,7 +74,7 @@ export const routersRouter = createTRPCRouter({
         if (isUnique(err)) fail({ status: 409, fieldErrors: { name: ["You already have a router with this name."] } });
         throw err;
       }
-      if (check?.ok) await schedulePoll(ctx.tx, row.id, undefined, "preserve_run_at");
+      if (check?.ok) await routerVerified(ctx.tx, ctx.tenant.id, row.id, ctx.secrets);
       return { id: row.id, check };
     }),
 
@@ -125,7 +125,7 @@ export const routersRouter = createTRPCRouter({
             ...checkFields(check),
           })
           .returning({ id: routers.id });
-        if (check.ok) await schedulePoll(ctx.tx, row!.id, undefined, "preserve_run_at");
+        if (check.ok) await routerVerified(ctx.tx, ctx.tenant.id, row!.id, ctx.secrets);
         return { id: row!.id, check };
       } catch (err) {
         if (isUnique(err)) fail({ status: 409, fieldErrors: { name: ["You already have a router with this name."] } });
@@ -141,7 +141,7 @@ export const routersRouter = createTRPCRouter({
       if (!row) throw new TRPCError({ code: "NOT_FOUND", message: "That router does not exist." });
       const check = await checkRouter(credentialsOf(row, ctx.secrets));
       await ctx.tx.update(routers).set(checkFields(check)).where(and(eq(routers.tenantId, ctx.tenant.id), eq(routers.id, input.id)));
-      if (check.ok) await schedulePoll(ctx.tx, input.id, undefined, "preserve_run_at");
+      if (check.ok) await routerVerified(ctx.tx, ctx.tenant.id, input.id, ctx.secrets);
       return check;
     }),
 
