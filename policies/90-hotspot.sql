@@ -42,3 +42,6 @@ create trigger _050_claim_code before insert or update of code on vouchers
 
 -- Portal purchases: written by anonymous portal visitors inside the ISP's tenant context.
 select app_private.secure_tenant_table('public.hotspot_purchases');
+
+-- Free trials: one per device and per phone, per ISP (unique keys), given by the portal.
+select app_private.secure_tenant_table('public.hotspot_trials');

@@ -29,7 +29,7 @@ beforeAll(async () => {
   sql = await t.appClient();
 });
 
-const TENANT_TABLES = ["users", "user_sessions", "zones", "user_tokens", "recovery_codes", "mpesa_settings", "payments", "mpesa_callbacks", "mpesa_exchanges", "routers", "regions", "areas", "router_samples", "router_status_changes", "router_items", "router_operations", "customers", "messaging_settings", "messaging_providers", "notification_settings", "message_templates", "messages", "broadcasts", "tickets", "early_delivery_reports", "hotspot_plans", "hotspot_settings", "voucher_batches", "vouchers", "voucher_devices", "hotspot_purchases"];
+const TENANT_TABLES = ["users", "user_sessions", "zones", "user_tokens", "recovery_codes", "mpesa_settings", "payments", "mpesa_callbacks", "mpesa_exchanges", "routers", "regions", "areas", "router_samples", "router_status_changes", "router_items", "router_operations", "customers", "messaging_settings", "messaging_providers", "notification_settings", "message_templates", "messages", "broadcasts", "tickets", "early_delivery_reports", "hotspot_plans", "hotspot_settings", "voucher_batches", "vouchers", "voucher_devices", "hotspot_purchases", "hotspot_trials"];
 
 describe("raw SQL as mnetifi_app, tenant B against tenant A", () => {
   it("sees only its own rows in every tenant table", async () => {

@@ -26,6 +26,7 @@ describe("catalog: isolation rules of design §4", () => {
       "hotspot_plans",
       "hotspot_purchases",
       "hotspot_settings",
+      "hotspot_trials",
       "message_templates",
       "messages",
       "messaging_providers",

@@ -194,3 +194,30 @@ export const hotspotPurchases = pgTable(
     foreignKey({ columns: [t.tenantId, t.planId], foreignColumns: [hotspotPlans.tenantId, hotspotPlans.id] }),
   ],
 );
+
+/**
+ * Free trials given on the captive portal: one per device (MAC) and one per phone number per ISP,
+ * enforced by unique keys. The trial itself is a voucher (no payment, the trial's length), so it
+ * is logged in, expired and swept like any other.
+ */
+export const hotspotTrials = pgTable(
+  "hotspot_trials",
+  {
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    id: uuid("id").notNull().defaultRandom(),
+    mac: text("mac").notNull(),
+    phone: text("phone"),
+    voucherId: uuid("voucher_id").notNull(),
+    routerId: uuid("router_id"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex("hotspot_trials_mac_key").on(t.tenantId, t.mac),
+    uniqueIndex("hotspot_trials_phone_key").on(t.tenantId, t.phone).where(sql`${t.phone} is not null`),
+    foreignKey({ columns: [t.tenantId, t.voucherId], foreignColumns: [vouchers.tenantId, vouchers.id] }).onDelete("cascade"),
+    check("hotspot_trials_mac", sql`${t.mac} ~ '^[0-9A-F]{2}(:[0-9A-F]{2}){5}$'`),
+  ],
+);

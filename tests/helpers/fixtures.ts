@@ -115,6 +115,7 @@ export async function seedEveryTenantTable(db: Db, f: TenantFixture) {
       .returning();
     await tx.insert(schema.hotspotPurchases).values({ tenantId: f.tenant.id, planId: plan!.id, phone, mac: "AA:BB:CC:DD:EE:02" });
     await tx.insert(schema.voucherDevices).values({ tenantId: f.tenant.id, voucherId: voucher!.id, mac: "AA:BB:CC:DD:EE:01" });
+    await tx.insert(schema.hotspotTrials).values({ tenantId: f.tenant.id, mac: "AA:BB:CC:DD:EE:03", phone, voucherId: voucher!.id });
     await tx.insert(schema.tickets).values({ tenantId: f.tenant.id, kind: "message_failed", subject: `${f.tenant.slug} ticket`, messageId: message!.id });
   });
 }
