@@ -9,6 +9,8 @@ const schema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    /** Where `react-router build` wrote the production build (react-router.config.ts reads it too). */
+    BUILD_DIR: z.string().min(1).default("build"),
     /** Host (and port) the product is served on; ISPs live at {slug}.APP_DOMAIN. */
     APP_DOMAIN: z
       .string()

@@ -129,10 +129,10 @@ export async function createHttpApp(opts: { db: Db; env: Env; log: Logger; root:
 
   let build: ServerBuild | (() => Promise<ServerBuild>);
   if (env.NODE_ENV === "production") {
-    const client = path.join(root, "build", "client");
+    const client = path.resolve(root, env.BUILD_DIR, "client");
     app.use("/assets", express.static(path.join(client, "assets"), { immutable: true, maxAge: "1y" }));
     app.use(express.static(client, { maxAge: "1h", index: false }));
-    build = (await import(path.join(root, "build", "server", "index.js"))) as ServerBuild;
+    build = (await import(path.resolve(root, env.BUILD_DIR, "server", "index.js"))) as ServerBuild;
   } else {
     const vite = await import("vite");
     const devServer = await vite.createServer({ root, server: { middlewareMode: true, hmr: { port: env.PORT + 10000 } }, appType: "custom" });
