@@ -229,10 +229,12 @@ export function registerVoucherPurpose(box: SecretBox) {
           if (!p) throw new Error("No purchase matches this payment.");
           const phone = payment.phone ?? p.phone;
           const name = (payment.payerName ?? "").trim();
+          // The customer record: phone, the name M-Pesa gave (if any), the device and router used.
+          const device = { lastMac: p.mac ?? undefined, lastRouterId: p.routerId ?? undefined };
           const [customer] = await sp
             .insert(customers)
-            .values({ tenantId, phone, name })
-            .onConflictDoUpdate({ target: [customers.tenantId, customers.phone], set: name ? { name } : { phone } })
+            .values({ tenantId, phone, name, ...device })
+            .onConflictDoUpdate({ target: [customers.tenantId, customers.phone], set: { ...(name ? { name } : {}), ...device, updatedAt: new Date() } })
             .returning({ id: customers.id });
           const v = await issueVoucher(sp, tenantId, { planId: p.planId, phone, paymentId: payment.id, customerId: customer!.id });
           await sp.update(hotspotPurchases).set({ status: "issued", voucherId: v.id }).where(and(eq(hotspotPurchases.tenantId, tenantId), eq(hotspotPurchases.id, p.id)));
