@@ -108,6 +108,8 @@ export const PORTAL_LIMITS = {
   smsIp: { max: 60, windowSeconds: 60 * 60 },
   /** M-Pesa prompts to one phone (nobody can flood someone's phone with prompts). */
   stkPhone: { max: 5, windowSeconds: 10 * 60 },
+  /** Free trials asked for from one address (each device gets one anyway; this stops scripted farming). */
+  trialIp: { max: 30, windowSeconds: 60 * 60 },
   /** Codes tried (check or connect): guessing codes is slow. */
   codeIp: { max: 300, windowSeconds: 15 * 60 },
 } as const;
