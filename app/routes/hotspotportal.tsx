@@ -359,7 +359,7 @@ export default function HotspotPortal() {
                     <span>
                       <b>{p.name}</b>
                       <small>
-                        {[p.duration.toLowerCase() === p.name.trim().toLowerCase() ? null : p.duration, p.speed, p.devices > 1 ? `${p.devices} devices` : null].filter(Boolean).join(" · ")}
+                        {[p.duration.toLowerCase() === p.name.trim().toLowerCase() ? null : p.duration, p.speed, p.cap, p.devices > 1 ? `${p.devices} devices` : null].filter(Boolean).join(" · ")}
                       </small>
                     </span>
                     <span className="pr">

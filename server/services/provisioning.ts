@@ -30,6 +30,8 @@ export type HotspotUserInput = {
   profile: string;
   /** Remaining uptime the router enforces by itself (design §7.5); omitted = unlimited. */
   limitUptime?: RouterTime;
+  /** The plan's data cap in bytes; omitted = none. */
+  limitBytesTotal?: number | null;
   ref?: string;
   expiresAt?: Date | null;
 };
@@ -99,7 +101,7 @@ export function provisioning(tx: Tx, tenantId: string, routerId: string, box: Se
       return queue(s, "remove_hotspot_profile", name);
     },
     async ensureHotspotUser(input: HotspotUserInput) {
-      const spec = { profile: input.profile, limitUptime: input.limitUptime ?? null, passwordEnc: box.encrypt(input.password), comment: tagFor(input.ref) };
+      const spec = { profile: input.profile, limitUptime: input.limitUptime ?? null, limitBytesTotal: input.limitBytesTotal ?? null, passwordEnc: box.encrypt(input.password), comment: tagFor(input.ref) };
       await upsertItem(s, "hotspot_user", input.name, spec, { ref: input.ref, expiresAt: input.expiresAt });
       return queue(s, "ensure_hotspot_user", input.name, spec, { ref: input.ref });
     },
@@ -176,7 +178,7 @@ export async function runOperation(api: RouterApi, op: Pick<OperationRow, "kind"
     case "remove_hotspot_profile":
       return api.removeHotspotProfile(op.target);
     case "ensure_hotspot_user":
-      return api.ensureHotspotUser({ name: op.target, password: password(), profile: str(p.profile), limitUptime: time(p.limitUptime), comment: str(p.comment) || TAG });
+      return api.ensureHotspotUser({ name: op.target, password: password(), profile: str(p.profile), limitUptime: time(p.limitUptime), limitBytesTotal: Number(p.limitBytesTotal ?? 0) || undefined, comment: str(p.comment) || TAG });
     case "disable_hotspot_user":
     case "enable_hotspot_user":
       return api.setHotspotUserDisabled(op.target, op.kind === "disable_hotspot_user");
@@ -459,7 +461,8 @@ export async function repairDrift(inTenant: InTenant, tenantId: string, routerId
         continue;
       }
       users.delete(u.name);
-      if (u.profile !== item.spec.profile || u.comment !== item.spec.comment) await apply("ensure_hotspot_user", u.name, item.spec, "changed on the router");
+      const cap = Number(item.spec.limitBytesTotal ?? 0) || null;
+      if (u.profile !== item.spec.profile || u.comment !== item.spec.comment || u.limitBytesTotal !== cap) await apply("ensure_hotspot_user", u.name, item.spec, "changed on the router");
       if (u.disabled !== item.disabled) await apply(item.disabled ? "disable_hotspot_user" : "enable_hotspot_user", u.name, {}, "enabled/disabled on the router");
     }
     for (const item of users.values()) {

@@ -100,6 +100,8 @@ export async function portalPage(tx: Tx, tenantId: string) {
       shillings: Math.round(p.priceCents / 100),
       duration: describeDuration(p.durationValue, p.durationUnit as DurationUnit),
       speed: p.downloadKbps ? `${Math.round((p.downloadKbps / 1024) * 10) / 10} Mbps` : "Unlimited speed",
+      // Data caps in the words customers use: whole GB from 1 GB, MB below.
+      cap: p.dataCapMb ? (p.dataCapMb >= 1024 ? `${Math.round((p.dataCapMb / 1024) * 10) / 10} GB` : `${p.dataCapMb} MB`) : null,
       devices: p.devices,
     })),
   };

@@ -67,6 +67,7 @@ export async function issueVoucher(tx: Tx, tenantId: string, input: IssueInput):
             phone: input.phone ?? null,
             durationSeconds: seconds,
             devicesAllowed: input.devicesAllowed ?? plan.devices,
+            dataCapMb: plan.dataCapMb,
             purchasedAt: now,
             expiresAt: times.expiresAt,
             lapsesAt: times.lapsesAt,
