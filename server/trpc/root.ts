@@ -12,6 +12,7 @@ import { messagingRouter } from "./routers/messaging";
 import { vouchersRouter } from "./routers/vouchers";
 import { routerSetupRouter } from "./routers/router-setup";
 import { hotspotPlansRouter } from "./routers/hotspot-plans";
+import { hotspotBrandingRouter } from "./routers/hotspot-branding";
 import { resolveViewer, type AppContext } from "../context";
 import type { TrpcContext } from "./init";
 
@@ -29,6 +30,7 @@ export const appRouter = createTRPCRouter({
   vouchers: vouchersRouter,
   routerSetup: routerSetupRouter,
   hotspotPlans: hotspotPlansRouter,
+  hotspotBranding: hotspotBrandingRouter,
 });
 export type AppRouter = typeof appRouter;
 
