@@ -185,7 +185,8 @@ export function timeLeftWords(seconds: number): string {
 }
 
 const HEX = /^#[0-9a-f]{6}$/i;
-const LOGO = /^data:image\/(png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/]+={0,2}$/;
+// Only the raster types the branding upload accepts (server/services/hotspot/branding.ts); never SVG.
+const LOGO = /^data:image\/(png|jpeg|webp);base64,[A-Za-z0-9+/]+={0,2}$/;
 
 /** Branding safe to put in a style attribute and an <img>: colours only as #rrggbb, logos only as image data URLs. */
 export function safeBranding<B extends { colors: { background: string; text: string; button: string }; logoDataUrl: string | null }>(b: B): B {

@@ -68,7 +68,7 @@ export const hotspotSettings = pgTable(
     colorBackground: text("color_background").notNull().default("#f8fafc"),
     colorText: text("color_text").notNull().default("#0f172a"),
     colorButton: text("color_button").notNull().default("#059669"),
-    /** Logo as a data: URL (small PNG/JPEG/SVG, size-checked on upload). */
+    /** Logo as a data: URL (PNG/JPEG/WebP up to 20 KB, checked by its bytes on upload; never SVG). */
     logoDataUrl: text("logo_data_url"),
     ...timestamps(),
   },
