@@ -4,11 +4,11 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { eq } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "./helpers/db";
 import { appContext, createTenantFixture, requestWithSession, seedEveryTenantTable, type TenantFixture } from "./helpers/fixtures";
-import { payments, mpesaCallbacks, routers } from "../db/schema";
+import { payments, mpesaCallbacks, routers, routerOperations, voucherBatches, vouchers } from "../db/schema";
 import { appRouter, createTrpcContext, getCaller } from "../server/trpc/root";
 import { createTRPCRouter, tenantProcedure } from "../server/trpc/init";
 import { zones } from "../db/schema";
-import { withTenant } from "../db/client";
+import { withTenant, type Tx } from "../db/client";
 import type { Site } from "../server/services/hosts";
 
 let t: TestDatabase;
@@ -116,6 +116,44 @@ describe("tRPC: tenant B against tenant A", () => {
     expect(own.operations.map((o) => o.target)).toEqual([`${B.tenant.slug}-user`]);
     const [after] = await withTenant(t.db, A.tenant.id, null, (tx) => tx.select().from(routers).where(eq(routers.id, ra!.id)));
     expect(after).toMatchObject({ name: ra!.name, host: ra!.host });
+  });
+
+  it("cannot see, change, log out, print or list A's vouchers and batches, through any voucher procedure", async () => {
+    const inA = <T,>(fn: (tx: Tx) => Promise<T>) => withTenant(t.db, A.tenant.id, null, fn);
+    const [va] = await inA((tx) => tx.select().from(vouchers));
+    const [ba] = await inA((tx) => tx.select().from(voucherBatches));
+    const [ra] = await inA((tx) => tx.select().from(routers));
+    const [vb] = await withTenant(t.db, B.tenant.id, null, (tx) => tx.select().from(vouchers));
+    const opsBefore = await inA((tx) => tx.select().from(routerOperations));
+    const b = await callerAs(B);
+    // Every voucher procedure that takes an id of A's is tried (a new procedure must be added here).
+    const attempts: Record<string, () => Promise<unknown>> = {
+      detail: () => b.vouchers.detail({ id: va!.id }),
+      sessions: () => b.vouchers.sessions({ id: va!.id }),
+      batchCards: () => b.vouchers.batchCards({ id: ba!.id }),
+      extend: () => b.vouchers.extend({ id: va!.id, amount: 5, unit: "days" }),
+      modify: () => b.vouchers.modify({ id: va!.id, devicesAllowed: 1, notes: "pwned" }),
+      logoutDevice: () => b.vouchers.logoutDevice({ id: va!.id, routerId: ra!.id, mac: "AA:BB:CC:DD:EE:01" }),
+      setDisabled: () => b.vouchers.setDisabled({ id: va!.id, disabled: true }),
+    };
+    for (const [name, attempt] of Object.entries(attempts)) await expect(attempt(), name).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const takesNoId = ["list", "batchOptions", "generateBatch", "exported"];
+    const procedures = Object.keys(appRouter._def.procedures).filter((k) => k.startsWith("vouchers.")).map((k) => k.slice("vouchers.".length));
+    expect([...Object.keys(attempts), ...takesNoId].sort()).toEqual(procedures.sort());
+    // B's own voucher against A's router: refused, nothing queued for A's router.
+    await expect(b.vouchers.logoutDevice({ id: vb!.id, routerId: ra!.id, mac: "AA:BB:CC:DD:EE:01" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    expect(await inA((tx) => tx.select().from(routerOperations))).toHaveLength(opsBefore.length);
+    // Lists, searches, batch filters and batches never show A's.
+    expect((await b.vouchers.list({ search: va!.code })).rows).toEqual([]);
+    expect(await b.vouchers.list({ batchId: ba!.id })).toMatchObject({ rows: [], counts: {}, total: 0 });
+    expect((await b.vouchers.list({ limit: 5000 })).rows.map((r) => r.id)).toEqual([vb!.id]);
+    expect((await b.vouchers.batchOptions()).batches.map((x) => x.id)).not.toContain(ba!.id);
+    // Over HTTP too.
+    expect((await http(B, B.token, "vouchers.detail", { id: va!.id }, "GET")).status).toBe(404);
+    expect((await http(B, B.token, "vouchers.modify", { id: va!.id, devicesAllowed: 1, notes: "pwned" })).status).toBe(404);
+    expect((await http(B, B.token, "vouchers.logoutDevice", { id: va!.id, routerId: ra!.id, mac: "AA:BB:CC:DD:EE:01" })).status).toBe(404);
+    const [after] = await inA((tx) => tx.select().from(vouchers).where(eq(vouchers.id, va!.id)));
+    expect(after).toMatchObject({ disabledAt: null, notes: va!.notes, devicesAllowed: va!.devicesAllowed, durationSeconds: va!.durationSeconds });
   });
 
   it("cannot reach platform procedures from an ISP host", async () => {

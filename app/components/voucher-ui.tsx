@@ -1,3 +1,4 @@
+import type { ComponentProps } from "react";
 import { cx } from "./ui";
 
 export const VOUCHER_STATES = ["unused", "active", "expired", "lapsed", "disabled"] as const;
@@ -24,20 +25,39 @@ export function VoucherStateBadge({ state, className }: { state: string; classNa
   );
 }
 
+/** Vouchers per page of the list. */
+export const VOUCHERS_PER_PAGE = 50;
+
 /**
- * The list filters from the URL (?state, ?search, ?batchId), dropping values the procedure would
- * refuse, so a hand-edited URL shows a list instead of an error. Shared by the page and the export.
+ * The list filters from the URL (?state, ?search, ?batchId, ?page), dropping values the procedure
+ * would refuse, so a hand-edited URL shows a list instead of an error. Shared by the page (one
+ * page of `limit` rows) and the export (everything, from the first row: pass `paged: false`).
  */
-export function voucherFilterFrom(url: URL, limit = 200) {
+export function voucherFilterFrom(url: URL, limit = VOUCHERS_PER_PAGE, opts: { paged?: boolean } = {}) {
   const state = url.searchParams.get("state") ?? "";
   const search = (url.searchParams.get("search") ?? "").trim().slice(0, 40);
   const batchId = url.searchParams.get("batchId") ?? "";
+  const page = opts.paged === false ? 1 : Math.min(Math.max(1, Math.floor(Number(url.searchParams.get("page")) || 1)), 10_000);
   return {
     state: (VOUCHER_STATES as readonly string[]).includes(state) ? (state as VoucherStateName) : undefined,
     search: search || undefined,
     batchId: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(batchId) ? batchId : undefined,
     limit,
+    offset: (page - 1) * limit,
   };
+}
+
+/** Bytes for people: "980 B", "12.4 MB", "1.2 GB" (decimal units, as phones show data). */
+export function formatBytes(n: number) {
+  if (n < 1000) return `${n} B`;
+  const units = ["KB", "MB", "GB", "TB"];
+  let v = n / 1000;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${v >= 100 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
 }
 
 /** Short date and time in the tenant's timezone for dense lists, e.g. "24 Nov, 14:05". */
@@ -58,5 +78,38 @@ export function BatchLinks({ batchId, className }: { batchId: string; className?
         Download CSV
       </a>
     </span>
+  );
+}
+
+/** A labelled textarea styled like the other fields (notes). */
+export function NotesField({ label, name, error, hint, ...props }: ComponentProps<"textarea"> & { label: string; name: string; error?: string; hint?: string }) {
+  const id = `f-${name}`;
+  return (
+    <div>
+      <label htmlFor={id} className="block text-sm font-medium text-slate-700">
+        {label}
+      </label>
+      <textarea
+        id={id}
+        name={name}
+        rows={3}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : hint ? `${id}-hint` : undefined}
+        className={cx(
+          "mt-1 block w-full rounded-lg border bg-white px-3 py-2 text-base shadow-sm outline-none focus:ring-2 sm:text-sm",
+          error ? "border-red-400 focus:ring-red-200" : "border-slate-300 focus:border-brand-500 focus:ring-brand-100",
+        )}
+        {...props}
+      />
+      {error ? (
+        <p id={`${id}-error`} className="mt-1 text-sm text-red-600">
+          {error}
+        </p>
+      ) : hint ? (
+        <p id={`${id}-hint`} className="mt-1 text-sm text-slate-500">
+          {hint}
+        </p>
+      ) : null}
+    </div>
   );
 }

@@ -1,10 +1,10 @@
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "react-router";
+import { Await, Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator } from "react-router";
 import { TRPCError } from "@trpc/server";
-import { useEffect, useRef, type ReactNode } from "react";
+import { Suspense, useEffect, useRef, type ReactNode } from "react";
 import type { Route } from "./+types/dashboard.hotspot.voucher";
 import { Alert, Button, Card, Field, SelectField, cx } from "../components/ui";
 import { DataTable, Td } from "../components/table";
-import { BatchLinks, VoucherStateBadge } from "../components/voucher-ui";
+import { BatchLinks, NotesField, VoucherStateBadge, formatBytes } from "../components/voucher-ui";
 import { requireIspUser } from "../lib/session.server";
 import { formFailure, formValues, readForm } from "../lib/forms.server";
 import { formatDateTime, formatDuration } from "../lib/format";
@@ -33,7 +33,9 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
   return {
     voucher: d.voucher,
     state: d.state,
-    plan: { name: d.plan.name, priceCents: d.plan.priceCents, duration: describeDuration(d.plan.durationValue, d.plan.durationUnit as DurationUnit) },
+    plan: { name: d.plan.name, priceCents: d.plan.priceCents, devices: d.plan.devices, duration: describeDuration(d.plan.durationValue, d.plan.durationUnit as DurationUnit) },
+    // Streamed: the page shows at once, the routers' answers follow (each router a few seconds at most).
+    sessions: caller.vouchers.sessions({ id: params.id }),
     payment: d.payment ? { id: d.payment.id, amountCents: d.payment.paidAmountCents ?? d.payment.amountCents, receipt: d.payment.mpesaReceipt, status: d.payment.status, phone: d.payment.phone, paidAt: d.payment.paidAt, createdAt: d.payment.createdAt } : null,
     devices: d.devices,
     messages: d.messages.map((m) => ({ id: m.id, channel: m.channel, event: m.event, status: m.status, phone: m.phone, error: m.error, createdAt: m.createdAt, body: m.body })),
@@ -57,6 +59,27 @@ export async function action({ request, context, params }: Route.ActionArgs) {
         ok: true as const,
         intent: "extend",
         message: r.expiresAt ? `Added ${added}. It now ends ${formatDateTime(r.expiresAt, tenant.timezone)}.` : `Added ${added}. It now gives ${formatDuration(r.durationSeconds)} from its first use.`,
+      };
+    }
+    if (values.intent === "modify") {
+      const r = await caller.vouchers.modify({ id: params.id, devicesAllowed: values.devicesAllowed, notes: values.notes ?? "" });
+      const devices = `${r.devicesAllowed} ${r.devicesAllowed === 1 ? "device" : "devices"}`;
+      const message =
+        r.changed.length === 0
+          ? "Nothing to change."
+          : r.changed.includes("devicesAllowed")
+            ? r.devicesUsed > r.devicesAllowed
+              ? `Saved. It now allows ${devices}. The ${r.devicesUsed} devices already on it keep working; no new device can use it.`
+              : `Saved. It now allows ${devices}.`
+            : "Notes saved.";
+      return { ok: true as const, intent: "modify", message };
+    }
+    if (values.intent === "logout") {
+      const r = await caller.vouchers.logoutDevice({ id: params.id, routerId: values.routerId ?? "", mac: values.mac ?? "" });
+      return {
+        ok: true as const,
+        intent: "logout",
+        message: `Logging ${values.mac} out${r.routerName ? ` on ${r.routerName}` : ""}: the router does it in a few seconds. The code still works: disable the voucher to stop it.`,
       };
     }
     if (values.intent === "disable" || values.intent === "enable") {
@@ -91,11 +114,12 @@ const MESSAGE_STATUS_STYLE: Record<string, string> = {
 };
 
 export default function VoucherDetail() {
-  const { voucher: v, state, plan, payment, devices, messages, batch, routerNames, canSeeRouters, canSeePayments, timezone, now } = useLoaderData<typeof loader>();
+  const { voucher: v, state, plan, payment, devices, messages, batch, routerNames, canSeeRouters, canSeePayments, timezone, now, sessions } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const nav = useNavigation();
   const busy = nav.state !== "idle" ? String(nav.formData?.get("intent") ?? "") : "";
   const failed = result && !result.ok ? result : null;
+  const failedIntent = failed?.values?.intent;
   const fe = (failed?.fieldErrors ?? {}) as Record<string, string[] | undefined>;
   const typed = failed?.values ?? {};
   const left = v.expiresAt ? Math.max(0, Math.floor((new Date(v.expiresAt).getTime() - now) / 1000)) : null;
@@ -104,6 +128,7 @@ export default function VoucherDetail() {
     if (result?.ok && result.intent === "extend") extendForm.current?.reset();
   }, [result]);
   const at = (x: Date | string | null) => (x ? formatDateTime(x, timezone) : "—");
+  const maxDevices = Math.max(plan.devices, v.devicesAllowed);
 
   return (
     <div className="grid gap-6">
@@ -116,15 +141,24 @@ export default function VoucherDetail() {
         </h1>
         <VoucherStateBadge state={state} className="text-sm" />
       </div>
-      <p className="-mt-4 text-sm text-slate-600">
-        {plan.name} · {kes(plan.priceCents)} · {plan.duration} · {v.devicesAllowed} {v.devicesAllowed === 1 ? "device" : "devices"}
-      </p>
+      <div className="-mt-4 grid gap-1">
+        <p className="text-sm text-slate-600">
+          {plan.name} · {kes(plan.priceCents)}
+          {plan.name.toLowerCase().includes(plan.duration.toLowerCase()) ? "" : ` · ${plan.duration}`} · <span data-testid="devices-allowed">{v.devicesAllowed} {v.devicesAllowed === 1 ? "device" : "devices"}</span>
+        </p>
+        {v.notes ? (
+          <p className="max-w-prose whitespace-pre-line text-sm text-slate-800" data-testid="voucher-notes">
+            <span className="font-medium text-slate-500">Notes: </span>
+            {v.notes}
+          </p>
+        ) : null}
+      </div>
 
       {result?.ok ? <Alert tone="success">{result.message}</Alert> : null}
       {failed?.formError ? <Alert>{failed.formError}</Alert> : null}
 
-      <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">
-        <div className="grid content-start gap-6">
+      <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
+        <div className="grid min-w-0 content-start gap-6">
           <Card className="p-5">
             <h2 className="font-semibold">Time</h2>
             {state === "active" && left !== null ? (
@@ -144,6 +178,8 @@ export default function VoucherDetail() {
               {v.phone ? <Row label="Phone">{phoneForDisplay(v.phone)}</Row> : null}
             </dl>
           </Card>
+
+          <LiveSessions sessions={sessions} timezone={timezone} busy={busy === "logout" ? String(nav.formData?.get("mac") ?? "") : null} />
 
           <Card className="overflow-hidden">
             <div className="flex items-baseline justify-between gap-3 px-5 pt-5">
@@ -181,6 +217,11 @@ export default function VoucherDetail() {
                 </DataTable>
               </div>
             )}
+            {devices.length > v.devicesAllowed ? (
+              <p className="border-t border-slate-100 px-5 py-3 text-xs text-slate-600">
+                More devices than it now allows: the limit was lowered after they joined. They keep working; no new device can use the code.
+              </p>
+            ) : null}
           </Card>
 
           <Card className="p-5">
@@ -243,6 +284,36 @@ export default function VoucherDetail() {
           </Card>
 
           <Card className="p-5">
+            <h2 className="font-semibold">Modify</h2>
+            <p className="mt-1 text-sm text-slate-600">How many devices may use the code, and notes for your team.</p>
+            <Form method="post" className="mt-4 grid gap-3" noValidate key={`${v.devicesAllowed}:${v.notes}`}>
+              <input type="hidden" name="intent" value="modify" />
+              <Field
+                label="Devices allowed"
+                name="devicesAllowed"
+                type="number"
+                inputMode="numeric"
+                min={1}
+                max={maxDevices}
+                defaultValue={failedIntent === "modify" ? typed.devicesAllowed : String(v.devicesAllowed)}
+                error={failedIntent === "modify" ? fe.devicesAllowed?.[0] : undefined}
+                hint={`1 to ${maxDevices}. A lower number logs nobody out: devices already on it keep working, only new ones are refused.`}
+              />
+              <NotesField
+                label="Notes"
+                name="notes"
+                maxLength={500}
+                placeholder="e.g. Given free to the church office"
+                defaultValue={failedIntent === "modify" ? typed.notes : v.notes}
+                error={failedIntent === "modify" ? fe.notes?.[0] : undefined}
+              />
+              <Button type="submit" variant="secondary" disabled={busy === "modify"}>
+                {busy === "modify" ? "Saving…" : "Save changes"}
+              </Button>
+            </Form>
+          </Card>
+
+          <Card className="p-5">
             <h2 className="font-semibold">Extend</h2>
             <p className="mt-1 text-sm text-slate-600">
               {state === "active" ? "Adds time to the end." : state === "expired" ? "Gives it time again, counted from now." : "Makes it last longer once it is used."}
@@ -250,8 +321,8 @@ export default function VoucherDetail() {
             <Form method="post" ref={extendForm} className="mt-4 grid gap-3" noValidate>
               <input type="hidden" name="intent" value="extend" />
               <div className="grid grid-cols-2 gap-3">
-                <Field label="Amount" name="amount" type="number" inputMode="numeric" min={1} max={1000} defaultValue={typed.amount ?? "1"} error={fe.amount?.[0]} />
-                <SelectField label="Unit" name="unit" defaultValue={typed.unit ?? "hours"} error={fe.unit?.[0]}>
+                <Field label="Amount" name="amount" type="number" inputMode="numeric" min={1} max={1000} defaultValue={failedIntent === "extend" ? typed.amount : "1"} error={failedIntent === "extend" ? fe.amount?.[0] : undefined} />
+                <SelectField label="Unit" name="unit" defaultValue={failedIntent === "extend" ? typed.unit : "hours"} error={failedIntent === "extend" ? fe.unit?.[0] : undefined}>
                   <option value="minutes">minutes</option>
                   <option value="hours">hours</option>
                   <option value="days">days</option>
@@ -283,6 +354,116 @@ export default function VoucherDetail() {
           </Card>
         </div>
       </div>
+    </div>
+  );
+}
+
+type Sessions = Awaited<ReturnType<typeof useLoaderData<typeof loader>>["sessions"]>;
+
+/**
+ * Who is online with the code now, as each router it is on answers (streamed in after the page).
+ * A router that does not answer says so; the rest of the page never waits for it.
+ */
+function LiveSessions({ sessions, timezone, busy }: { sessions: Promise<Sessions>; timezone: string; busy: string | null }) {
+  const revalidator = useRevalidator();
+  const refreshing = revalidator.state !== "idle";
+  return (
+    <Card className="overflow-hidden" data-testid="live-sessions">
+      <div className="flex items-center justify-between gap-3 px-5 pt-5">
+        <div>
+          <h2 className="font-semibold">Live sessions</h2>
+          <p className="mt-0.5 text-sm text-slate-600">Who is online with this code now, from the routers.</p>
+        </div>
+        <Button type="button" variant="secondary" className="shrink-0 px-3 py-1.5 text-xs" onClick={() => revalidator.revalidate()} disabled={refreshing}>
+          {refreshing ? "Asking…" : "Refresh"}
+        </Button>
+      </div>
+      <Suspense fallback={<p className="animate-pulse px-5 pb-5 pt-3 text-sm text-slate-500">Asking the routers…</p>}>
+        <Await resolve={sessions} errorElement={<p className="px-5 pb-5 pt-3 text-sm text-red-700">The live sessions could not be read. Refresh to try again.</p>}>
+          {(s) => <SessionList data={s} timezone={timezone} busy={busy} />}
+        </Await>
+      </Suspense>
+    </Card>
+  );
+}
+
+function SessionList({ data, timezone, busy }: { data: Sessions; timezone: string; busy: string | null }) {
+  if (data.routers.length === 0) return <p className="px-5 pb-5 pt-3 text-sm text-slate-600">Not on any router yet: nobody has used this code.</p>;
+  const online = data.routers.reduce((n, r) => n + (r.status === "ok" ? r.sessions.length : 0), 0);
+  const silent = data.routers.some((r) => r.status === "unreachable");
+  const checked = new Intl.DateTimeFormat("en-KE", { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZone: timezone }).format(new Date(data.checkedAt));
+  return (
+    <div className="mt-3">
+      <ul className="divide-y divide-slate-100 border-t border-slate-100">
+        {data.routers.map((r) => {
+          const name = r.routerName ?? "A router";
+          if (r.status === "unreachable") {
+            return (
+              <li key={r.routerId} className="flex flex-wrap items-start gap-x-3 gap-y-1 px-5 py-3 text-sm" data-router={name} data-status="unreachable">
+                <span className="font-medium text-slate-900">{name}</span>
+                <span className="inline-flex items-center gap-1.5 rounded-full bg-amber-100 px-2.5 py-0.5 text-xs font-medium text-amber-900">
+                  <span className="h-1.5 w-1.5 rounded-full bg-amber-500" aria-hidden />
+                  Router not reachable
+                </span>
+                <span className="basis-full text-xs text-slate-500">{r.reason} Its sessions are unknown until it answers.</span>
+              </li>
+            );
+          }
+          if (r.sessions.length === 0) {
+            return (
+              <li key={r.routerId} className="flex flex-wrap items-center gap-x-3 gap-y-1 px-5 py-3 text-sm" data-router={name} data-status="ok">
+                <span className="font-medium text-slate-900">{name}</span>
+                <span className="text-slate-500">Nobody online with this code</span>
+              </li>
+            );
+          }
+          return r.sessions.map((s) => (
+            <li key={`${r.routerId}:${s.mac}`} className="grid gap-3 px-5 py-3 text-sm sm:grid-cols-[minmax(0,1fr)_auto] sm:items-center" data-router={name} data-status="ok" data-mac={s.mac}>
+              <div className="grid min-w-0 gap-1">
+                <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
+                  <span className="inline-flex items-center gap-1.5 font-mono text-xs font-semibold text-slate-900">
+                    <span className="h-2 w-2 rounded-full bg-emerald-500" aria-hidden />
+                    {s.mac}
+                  </span>
+                  <span className="font-mono text-xs text-slate-600">{s.ip}</span>
+                  <span className="text-xs text-slate-500">on {name}</span>
+                </div>
+                <dl className="flex flex-wrap gap-x-5 gap-y-1 text-xs text-slate-600">
+                  <div className="flex gap-1">
+                    <dt>Online for</dt>
+                    <dd className="font-semibold tabular-nums text-slate-900" data-testid="session-uptime">
+                      {formatDuration(s.uptimeSeconds)}
+                    </dd>
+                  </div>
+                  <div className="flex gap-1">
+                    <dt>Downloaded</dt>
+                    <dd className="font-semibold tabular-nums text-slate-900" data-testid="session-down">
+                      {formatBytes(s.bytesOut)}
+                    </dd>
+                  </div>
+                  <div className="flex gap-1">
+                    <dt>Uploaded</dt>
+                    <dd className="font-semibold tabular-nums text-slate-900" data-testid="session-up">
+                      {formatBytes(s.bytesIn)}
+                    </dd>
+                  </div>
+                </dl>
+              </div>
+              <Form method="post" className="sm:justify-self-end">
+                <input type="hidden" name="intent" value="logout" />
+                <input type="hidden" name="routerId" value={r.routerId} />
+                <input type="hidden" name="mac" value={s.mac} />
+                <Button type="submit" variant="danger" className="w-full px-3 py-1.5 text-xs sm:w-auto" disabled={busy === s.mac}>
+                  {busy === s.mac ? "Logging out…" : r.sessions.length > 1 ? `Log out (all ${r.sessions.length} on this router)` : "Log out this device"}
+                </Button>
+              </Form>
+            </li>
+          ));
+        })}
+      </ul>
+      <p className="border-t border-slate-100 px-5 py-2.5 text-xs text-slate-500">
+        {online} online{silent ? " on the routers that answered" : ""} · checked {checked}. Logging a device out does not stop the code: it can sign in again while the voucher lasts.
+      </p>
     </div>
   );
 }

@@ -1,9 +1,9 @@
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "react-router";
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, type ReactNode } from "react";
 import type { Route } from "./+types/dashboard.hotspot.vouchers";
 import { Alert, Button, Card, EmptyState, Field, SelectField, cx } from "../components/ui";
 import { ExportLinks } from "../components/filters";
-import { BatchLinks, VoucherStateBadge, VOUCHER_STATES, shortDateTime, stateLabel, voucherFilterFrom } from "../components/voucher-ui";
+import { BatchLinks, VoucherStateBadge, VOUCHER_STATES, shortDateTime, stateLabel, voucherFilterFrom, type VoucherStateName } from "../components/voucher-ui";
 import { requireIspUser } from "../lib/session.server";
 import { formFailure, formValues, readForm } from "../lib/forms.server";
 import { kes, phoneForDisplay } from "../lib/money";
@@ -34,7 +34,7 @@ export async function action({ request, context }: Route.ActionArgs) {
 const TABS: Array<{ state: string; label: string }> = [{ state: "", label: "All" }, ...VOUCHER_STATES.map((s) => ({ state: s, label: stateLabel(s) }))];
 
 export default function Vouchers() {
-  const { rows, counts, plans, codeLength, batches, filter, timezone } = useLoaderData<typeof loader>();
+  const { rows, counts, total, plans, codeLength, batches, filter, timezone } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const nav = useNavigation();
   const [params] = useSearchParams();
@@ -47,28 +47,31 @@ export default function Vouchers() {
     if (result?.ok) form.current?.reset();
   }, [result]);
 
-  const total = Object.values(counts).reduce<number>((a, n) => a + (n ?? 0), 0);
-  const tabHref = (state: string) => {
+  // The counts follow the search and batch, so "all" is everything those select.
+  const all = Object.values(counts).reduce<number>((a, n) => a + (n ?? 0), 0);
+  const narrowed = Boolean(filter.search || filter.batchId);
+  const none = all === 0 && !narrowed;
+  /** This list's URL with some parameters changed (null removes one); any change but the page goes back to page 1. */
+  const href = (changes: Record<string, string | null>) => {
     const p = new URLSearchParams(params);
-    if (state) p.set("state", state);
-    else p.delete("state");
+    if (!("page" in changes)) p.delete("page");
+    for (const [k, v] of Object.entries(changes)) {
+      if (v) p.set(k, v);
+      else p.delete(k);
+    }
     const s = p.toString();
     return s ? `/dashboard/hotspot/vouchers?${s}` : "/dashboard/hotspot/vouchers";
   };
   const batchName = filter.batchId ? (batches.find((b) => b.id === filter.batchId)?.name ?? "this batch") : null;
-  const clearHref = (key: string) => {
-    const p = new URLSearchParams(params);
-    p.delete(key);
-    const s = p.toString();
-    return s ? `/dashboard/hotspot/vouchers?${s}` : "/dashboard/hotspot/vouchers";
-  };
+  const page = Math.floor(filter.offset / filter.limit) + 1;
+  const pages = Math.max(1, Math.ceil(total / filter.limit));
 
   return (
     <div className="grid gap-6">
       <div className="flex flex-col gap-3 lg:flex-row lg:items-end lg:justify-between">
         <div className="min-w-0">
           <h1 className="text-2xl font-bold tracking-tight">Vouchers</h1>
-          <p className="mt-1 text-sm text-slate-600">Every code: bought on your hotspot portal or printed in batches. Open one to see its devices, extend it or disable it.</p>
+          <p className="mt-1 text-sm text-slate-600">Every code: bought on your hotspot portal or printed in batches. Open one to see who is online with it, extend, modify or disable it.</p>
         </div>
         <div className="flex flex-wrap gap-2 lg:shrink-0 lg:flex-nowrap">
           <ExportLinks path="/dashboard/hotspot/vouchers/export" />
@@ -76,7 +79,7 @@ export default function Vouchers() {
       </div>
 
       <Card className="overflow-hidden">
-        <details id="generate" className="group" open={Boolean(result) || total === 0}>
+        <details id="generate" className="group" open={Boolean(result) || none}>
           <summary className="flex cursor-pointer list-none items-center justify-between gap-3 p-5 hover:bg-slate-50 [&::-webkit-details-marker]:hidden">
             <span>
               <span className="block font-semibold text-slate-900">Generate vouchers</span>
@@ -166,11 +169,11 @@ export default function Vouchers() {
       <nav className="-mx-1 flex gap-1 overflow-x-auto px-1 pb-1" aria-label="Voucher states">
         {TABS.map((t) => {
           const current = (filter.state ?? "") === t.state;
-          const n = t.state ? (counts[t.state] ?? 0) : total;
+          const n = t.state ? (counts[t.state] ?? 0) : all;
           return (
             <Link
               key={t.label}
-              to={tabHref(t.state)}
+              to={href({ state: t.state || null })}
               aria-current={current ? "page" : undefined}
               className={cx(
                 "inline-flex items-center gap-2 whitespace-nowrap rounded-full px-3.5 py-1.5 text-sm font-medium ring-1",
@@ -209,13 +212,13 @@ export default function Vouchers() {
       {filter.search || batchName ? (
         <div className="-mt-3 flex flex-wrap gap-2 text-sm">
           {filter.search ? (
-            <Link to={clearHref("search")} className="rounded-full bg-slate-100 px-3 py-1 text-slate-700 hover:bg-slate-200">
+            <Link to={href({ search: null })} className="rounded-full bg-slate-100 px-3 py-1 text-slate-700 hover:bg-slate-200">
               Search “{filter.search}” <span aria-hidden>×</span>
               <span className="sr-only">clear the search</span>
             </Link>
           ) : null}
           {batchName ? (
-            <Link to={clearHref("batchId")} className="rounded-full bg-slate-100 px-3 py-1 text-slate-700 hover:bg-slate-200">
+            <Link to={href({ batchId: null })} className="rounded-full bg-slate-100 px-3 py-1 text-slate-700 hover:bg-slate-200">
               Batch: {batchName} <span aria-hidden>×</span>
               <span className="sr-only">show all batches</span>
             </Link>
@@ -223,12 +226,12 @@ export default function Vouchers() {
         </div>
       ) : null}
 
-      {total === 0 ? (
+      {none ? (
         <EmptyState title="No vouchers yet">
           Vouchers appear here when customers buy time on your hotspot portal with M-Pesa, or when you generate a batch of printed cards above to sell in a shop.
         </EmptyState>
       ) : rows.length === 0 ? (
-        <EmptyState title="No vouchers match">Try another tab, or search by the first characters of the code or by the phone number.</EmptyState>
+        <EmptyList state={filter.state} search={filter.search} batchName={batchName} all={all} allHref={href({ state: null })} clearHref={href({ search: null, batchId: null })} />
       ) : (
         <Card className="overflow-hidden">
           <div className="hidden grid-cols-[9rem_minmax(0,1fr)_8rem_7rem_7rem_10rem_3.5rem] gap-3 bg-slate-50 px-4 py-3 text-xs font-semibold uppercase tracking-wide text-slate-500 lg:grid">
@@ -254,9 +257,16 @@ export default function Vouchers() {
                   <span className="text-right text-xs tabular-nums text-slate-500 lg:hidden">
                     {r.devices}/{r.devicesAllowed} devices
                   </span>
-                  <span className="col-span-2 truncate text-slate-700 lg:col-span-1">
-                    {r.planName}
-                    {r.phone ? <span className="text-slate-500 lg:hidden"> · {phoneForDisplay(r.phone)}</span> : null}
+                  <span className="col-span-2 min-w-0 text-slate-700 lg:col-span-1">
+                    <span className="block truncate">
+                      {r.planName}
+                      {r.phone ? <span className="text-slate-500 lg:hidden"> · {phoneForDisplay(r.phone)}</span> : null}
+                    </span>
+                    {r.notes ? (
+                      <span className="block truncate text-xs text-slate-500" title={r.notes}>
+                        {r.notes}
+                      </span>
+                    ) : null}
                   </span>
                   <span className="hidden text-slate-600 lg:block">{phoneForDisplay(r.phone) || "—"}</span>
                   <span className="col-span-2 text-xs text-slate-500 lg:col-span-1 lg:text-sm lg:text-slate-600">
@@ -288,12 +298,69 @@ export default function Vouchers() {
               </li>
             ))}
           </ul>
-          {rows.length >= filter.limit ? (
-            <p className="border-t border-slate-100 px-4 py-3 text-xs text-slate-500">Showing the newest {filter.limit}. Search or pick a state to narrow the list, or export everything.</p>
-          ) : null}
+          <nav className="flex flex-wrap items-center justify-between gap-3 border-t border-slate-100 px-4 py-3 text-sm" aria-label="Pages">
+            <p className="text-slate-600" data-testid="list-range">
+              {(filter.offset + 1).toLocaleString("en-KE")}–{(filter.offset + rows.length).toLocaleString("en-KE")} of {total.toLocaleString("en-KE")}
+            </p>
+            {pages > 1 ? (
+              <div className="flex items-center gap-2">
+                <PageLink to={page > 1 ? href({ page: page > 2 ? String(page - 1) : null }) : null} rel="prev">
+                  ← Newer
+                </PageLink>
+                <span className="tabular-nums text-slate-500">
+                  Page {page} of {pages}
+                </span>
+                <PageLink to={page < pages ? href({ page: String(page + 1) }) : null} rel="next">
+                  Older →
+                </PageLink>
+              </div>
+            ) : null}
+          </nav>
         </Card>
       )}
     </div>
+  );
+}
+
+function PageLink({ to, rel, children }: { to: string | null; rel: "prev" | "next"; children: ReactNode }) {
+  const style = "rounded-lg px-3 py-1.5 font-medium ring-1";
+  if (!to) return <span className={cx(style, "cursor-not-allowed text-slate-400 ring-slate-200")} aria-disabled="true">{children}</span>;
+  return (
+    <Link to={to} rel={rel} className={cx(style, "bg-white text-slate-800 ring-slate-300 hover:bg-slate-50")}>
+      {children}
+    </Link>
+  );
+}
+
+const EMPTY_TAB: Record<VoucherStateName, [string, string]> = {
+  unused: ["No unused vouchers", "Codes that nobody has used yet appear here: printed cards still in the shop, or bought codes not yet entered."],
+  active: ["No active vouchers", "A voucher is active from its first use until its time is over."],
+  expired: ["No expired vouchers", "Vouchers whose time is over appear here. Extend one to give it time again."],
+  lapsed: ["No lapsed vouchers", "Codes never used within your lapse period (Hotspot settings) appear here."],
+  disabled: ["No disabled vouchers", "Vouchers you disable appear here, and can be enabled again."],
+};
+
+/** Why this tab (with this search or batch) lists nothing, and the way to the rest. */
+function EmptyList({ state, search, batchName, all, allHref, clearHref }: { state?: VoucherStateName; search?: string; batchName: string | null; all: number; allHref: string; clearHref: string }) {
+  const [title, body] = state ? EMPTY_TAB[state] : ["No vouchers", "Search by the first characters of the code (capitals matter) or by the phone number."];
+  const where = [search ? `that match “${search}”` : "", batchName ? `in “${batchName}”` : ""].filter(Boolean).join(" ");
+  return (
+    <EmptyState title={where ? `${title} ${where}` : title}>
+      <p>{body}</p>
+      <p className="mt-3 flex flex-wrap justify-center gap-x-4 gap-y-1">
+        {state && all > 0 ? (
+          <Link to={allHref} className="font-semibold text-brand-700 hover:underline">
+            See the other {all.toLocaleString("en-KE")}
+            {where ? ` ${where}` : ""} under All
+          </Link>
+        ) : null}
+        {search || batchName ? (
+          <Link to={clearHref} className="font-semibold text-brand-700 hover:underline">
+            Clear the {search ? "search" : "batch filter"}
+          </Link>
+        ) : null}
+      </p>
+    </EmptyState>
   );
 }
 

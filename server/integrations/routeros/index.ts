@@ -86,6 +86,21 @@ export type HotspotUser = {
   bytesOut: number;
 };
 
+/** A device logged in on the hotspot now (`/ip/hotspot/active`). */
+export type HotspotSession = {
+  id: string;
+  user: string;
+  /** The device's IP address. */
+  address: string;
+  macAddress: string;
+  loginBy: string;
+  uptimeSeconds: number;
+  /** From the device (its upload). */
+  bytesIn: number;
+  /** To the device (its download). */
+  bytesOut: number;
+};
+
 export type PppProfileSpec = {
   name: string;
   rateLimit: string;
@@ -133,6 +148,8 @@ export type RouterApi = {
   loginDevice(input: { user: string; password: string; mac: string; ip: string }): Promise<"created" | "unchanged">;
   /** Ends every active hotspot session of the user; returns how many. */
   kickHotspotUser(name: string): Promise<number>;
+  /** The live hotspot sessions of one user (read-only). */
+  hotspotSessions(filter: { user: string }): Promise<HotspotSession[]>;
   ensurePppProfile(spec: PppProfileSpec): Promise<EnsureResult>;
   removePppProfile(name: string): Promise<RemoveResult>;
   ensurePppSecret(spec: PppSecretSpec): Promise<EnsureResult>;
@@ -479,6 +496,22 @@ function createRouterApi(c: Connection): RouterApi {
     },
 
     kickHotspotUser: (name) => kick("/ip/hotspot/active", "user", name, "hotspot sessions"),
+
+    async hotspotSessions({ user }) {
+      const rows = await print("/ip/hotspot/active", { user }, [".id", "user", "address", "mac-address", "login-by", "uptime", "bytes-in", "bytes-out"], `reading the sessions of ${user}`);
+      return rows
+        .filter((r) => r.user === user)
+        .map((r) => ({
+          id: r[".id"] ?? "",
+          user: r.user ?? "",
+          address: r.address ?? "",
+          macAddress: r["mac-address"] ?? "",
+          loginBy: r["login-by"] ?? "",
+          uptimeSeconds: Math.floor(parseRouterTime(r.uptime ?? "") ?? 0),
+          bytesIn: toInt(r["bytes-in"]),
+          bytesOut: toInt(r["bytes-out"]),
+        }));
+    },
 
     ensurePppProfile(spec) {
       return ensure(
