@@ -101,7 +101,6 @@ ALTER TABLE "tenants" ADD COLUMN "tier_id" text;--> statement-breakpoint
 ALTER TABLE "tenants" ADD COLUMN "service" text;--> statement-breakpoint
 ALTER TABLE "tenants" ADD COLUMN "paid_until" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "tenants" ADD COLUMN "registration_paid_at" timestamp with time zone;--> statement-breakpoint
-ALTER TABLE "platform_settings" ADD COLUMN "trial_tier_id" text DEFAULT 'premium' NOT NULL;--> statement-breakpoint
 ALTER TABLE "platform_settings" ADD COLUMN "reminder_days" integer[] DEFAULT '{3,1}'::integer[] NOT NULL;--> statement-breakpoint
 ALTER TABLE "platform_settings" ADD COLUMN "payment_instructions" text DEFAULT '' NOT NULL;--> statement-breakpoint
 ALTER TABLE "platform_settings" ADD COLUMN "billing_callback_secret" text DEFAULT encode(sha256(convert_to(gen_random_uuid()::text || clock_timestamp()::text, 'UTF8')), 'hex') NOT NULL;--> statement-breakpoint

@@ -39,8 +39,6 @@ export const platformSettings = pgTable(
   {
     id: smallint("id").primaryKey().default(1),
     trialHours: integer("trial_hours").notNull().default(24),
-    /** The tier whose features an ISP has during its trial (the trial shows the whole product). */
-    trialTierId: text("trial_tier_id").notNull().default("premium"),
     /** Days before a due date (trial end or paid month end) the ISP is reminded, e.g. {3,1}. */
     reminderDays: integer("reminder_days").array().notNull().default(sql`'{3,1}'::integer[]`),
     /** Printed on invoices: how to pay by bank transfer or PayPal. */

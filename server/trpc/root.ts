@@ -12,6 +12,8 @@ import { messagingRouter } from "./routers/messaging";
 import { vouchersRouter } from "./routers/vouchers";
 import { routerSetupRouter } from "./routers/router-setup";
 import { hotspotPlansRouter } from "./routers/hotspot-plans";
+import { billingRouter } from "./routers/billing";
+import { platformBillingRouter } from "./routers/platform-billing";
 import { resolveViewer, type AppContext } from "../context";
 import type { TrpcContext } from "./init";
 
@@ -29,6 +31,8 @@ export const appRouter = createTRPCRouter({
   vouchers: vouchersRouter,
   routerSetup: routerSetupRouter,
   hotspotPlans: hotspotPlansRouter,
+  billing: billingRouter,
+  platformBilling: platformBillingRouter,
 });
 export type AppRouter = typeof appRouter;
 

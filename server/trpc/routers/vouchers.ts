@@ -2,7 +2,7 @@ import { z } from "zod";
 import { TRPCError } from "@trpc/server";
 import { and, asc, eq } from "drizzle-orm";
 import { hotspotPlans } from "../../../db/schema";
-import { createTRPCRouter, ispProcedure, fail } from "../init";
+import { createTRPCRouter, featureProcedure, fail } from "../init";
 import { requestMeta } from "../../context";
 import { recordEvent } from "../../services/audit";
 import { batchInput, generateBatch, listVouchers, voucherFilter, voucherDetail, extendVoucher, setVoucherDisabled, listBatches, hotspotRules } from "../../services/hotspot/vouchers";
@@ -13,11 +13,11 @@ const byId = z.object({ id: z.uuid("Not a valid voucher.") });
 
 /** Vouchers for staff: lists and search, detail, printed batches, extend, disable. Technicians have no access. */
 export const vouchersRouter = createTRPCRouter({
-  list: ispProcedure("vouchers.manage")
+  list: featureProcedure("vouchers.manage", "hotspot")
     .input(voucherFilter)
     .query(({ ctx, input }) => listVouchers(ctx.tx, ctx.tenant.id, input)),
 
-  detail: ispProcedure("vouchers.manage")
+  detail: featureProcedure("vouchers.manage", "hotspot")
     .input(byId)
     .query(async ({ ctx, input }) => {
       const d = await voucherDetail(ctx.tx, ctx.tenant.id, input.id);
@@ -26,7 +26,7 @@ export const vouchersRouter = createTRPCRouter({
     }),
 
   /** Plans to generate a batch for, and the default code length. */
-  batchOptions: ispProcedure("vouchers.manage").query(async ({ ctx }) => {
+  batchOptions: featureProcedure("vouchers.manage", "hotspot").query(async ({ ctx }) => {
     const plans = await ctx.tx
       .select({ id: hotspotPlans.id, name: hotspotPlans.name, priceCents: hotspotPlans.priceCents, active: hotspotPlans.active })
       .from(hotspotPlans)
@@ -35,7 +35,7 @@ export const vouchersRouter = createTRPCRouter({
     return { plans, codeLength: (await hotspotRules(ctx.tx, ctx.tenant.id)).codeLength, batches: await listBatches(ctx.tx, ctx.tenant.id) };
   }),
 
-  generateBatch: ispProcedure("vouchers.manage")
+  generateBatch: featureProcedure("vouchers.manage", "hotspot")
     .input(z.record(z.string(), z.unknown()))
     .mutation(async ({ ctx, input }) => {
       const parsed = batchInput.safeParse(input);
@@ -46,7 +46,7 @@ export const vouchersRouter = createTRPCRouter({
       return { batchId: r.batch.id, count: r.batch.count };
     }),
 
-  extend: ispProcedure("vouchers.manage")
+  extend: featureProcedure("vouchers.manage", "hotspot")
     .input(byId.extend({ amount: z.coerce.number().int("A whole number.").min(1, "At least 1.").max(1000), unit: z.enum(["minutes", "hours", "days"]) }))
     .mutation(async ({ ctx, input }) => {
       const v = await extendVoucher(ctx.tx, ctx.tenant.id, input.id, durationSeconds(input.amount, input.unit));
@@ -57,7 +57,7 @@ export const vouchersRouter = createTRPCRouter({
       return { expiresAt: v.expiresAt, durationSeconds: v.durationSeconds };
     }),
 
-  setDisabled: ispProcedure("vouchers.manage")
+  setDisabled: featureProcedure("vouchers.manage", "hotspot")
     .input(byId.extend({ disabled: z.boolean() }))
     .mutation(async ({ ctx, input }) => {
       const v = await setVoucherDisabled(ctx.tx, ctx.tenant.id, input.id, input.disabled);
@@ -68,7 +68,7 @@ export const vouchersRouter = createTRPCRouter({
       return { ok: true as const };
     }),
 
-  exported: ispProcedure("vouchers.manage")
+  exported: featureProcedure("vouchers.manage", "hotspot")
     .input(z.object({ format: z.enum(["csv", "xlsx", "cards"]), rows: z.number().int().min(0), batchId: z.uuid().optional() }))
     .mutation(async ({ ctx, input }) => {
       await recordEvent(ctx.tx, { tenantId: ctx.tenant.id, actorKind: "user", actorId: ctx.viewer.user.id, action: `export.${input.format}`, details: { what: "vouchers", rows: input.rows, batchId: input.batchId }, ...requestMeta(ctx) });
