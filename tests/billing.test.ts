@@ -38,6 +38,7 @@ import { billingCallbackUrl } from "../server/services/billing/platform-mpesa";
 import type { PaymentDeps } from "../server/services/payments";
 import type { Site, TenantInfo } from "../server/services/hosts";
 import type { OutgoingMail } from "../server/services/emails";
+import { billingStatus, dashboardBlock, type BillingRow } from "../server/services/billing/state";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -175,6 +176,23 @@ beforeAll(async () => {
 afterAll(async () => {
   await worker?.stop();
   for (const s of [daraja, router, sms]) await s?.stop();
+});
+
+describe("billing state, from the clock", () => {
+  it("open in the trial and the paid month, closed after either; manual suspension and unconfirmed email close it too", () => {
+    const at = new Date("2026-03-01T09:00:00Z");
+    const row = (r: Partial<BillingRow>): BillingRow => ({ status: "trial", timezone: "Africa/Nairobi", trialEndsAt: null, paidUntil: null, tierId: null, service: null, ...r });
+    expect(billingStatus(row({ trialEndsAt: new Date(at.getTime() + 1) }), at).phase).toBe("trial");
+    expect(billingStatus(row({ trialEndsAt: at }), at)).toMatchObject({ phase: "lapsed", lapsed: { what: "trial" } });
+    expect(billingStatus(row({}), at).phase).toBe("trial"); // a trial opened without an end (the demo)
+    expect(billingStatus(row({ status: "active", paidUntil: new Date(at.getTime() + 1) }), at).phase).toBe("paid");
+    expect(billingStatus(row({ status: "active", paidUntil: at }), at)).toMatchObject({ phase: "lapsed", lapsed: { what: "month" } });
+    expect(billingStatus(row({ status: "active" }), at).phase).toBe("unbilled");
+    expect(billingStatus(row({ status: "suspended", paidUntil: new Date(at.getTime() + DAY) }), at).phase).toBe("suspended");
+    expect(dashboardBlock(row({ status: "active", paidUntil: at }), true, at)).toBe("Your paid month ended on 1 Mar 2026, 12:00. Pay to open the dashboard again. Your customers are not affected.");
+    expect(dashboardBlock(row({ status: "active", paidUntil: new Date(at.getTime() + 1) }), true, at)).toBeNull();
+    expect(dashboardBlock(row({ status: "active" }), false, at)).toMatch(/Confirm your email/);
+  });
 });
 
 describe("the trial", () => {

@@ -29,8 +29,10 @@ export function StatusPill({ status }: { status: string }) {
 export function PlanStatus({ o }: { o: Overview }) {
   const tz = o.timezone;
   const line =
-    o.phase === "trial" && o.dueAt
-      ? `Free trial, every feature, until ${formatDateTime(o.dueAt, tz)}.`
+    o.phase === "trial"
+      ? o.dueAt
+        ? `Free trial, every feature, until ${formatDateTime(o.dueAt, tz)}.`
+        : "Free trial, every feature, with no end date set."
       : o.phase === "paid" && o.dueAt
         ? `${o.tier?.name ?? ""} plan${o.service ? ` (${o.service === "pppoe" ? "PPPoE/static" : "hotspot"})` : ""}, paid until ${formatDateTime(o.dueAt, tz)}.`
         : o.phase === "lapsed" && o.lapsed

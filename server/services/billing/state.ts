@@ -54,9 +54,10 @@ export function billingStatus(row: Pick<BillingRow, "status" | "trialEndsAt" | "
     return now < row.paidUntil ? { phase: "paid", dueAt: row.paidUntil, lapsed: null } : { phase: "lapsed", dueAt: row.paidUntil, lapsed: { what: "month", at: row.paidUntil } };
   }
   if (row.status === "trial") {
-    if (row.trialEndsAt && now < row.trialEndsAt) return { phase: "trial", dueAt: row.trialEndsAt, lapsed: null };
-    const at = row.trialEndsAt ?? now;
-    return { phase: "lapsed", dueAt: at, lapsed: { what: "trial", at } };
+    // A trial the platform opened without an end (the demo ISP) stays open.
+    if (!row.trialEndsAt) return { phase: "trial", dueAt: null, lapsed: null };
+    if (now < row.trialEndsAt) return { phase: "trial", dueAt: row.trialEndsAt, lapsed: null };
+    return { phase: "lapsed", dueAt: row.trialEndsAt, lapsed: { what: "trial", at: row.trialEndsAt } };
   }
   return { phase: "unbilled", dueAt: null, lapsed: null };
 }
