@@ -120,7 +120,7 @@ export function renderBillingPdf(d: BillingDocument): Promise<Buffer> {
     doc.fillColor(stamp === "PAID" ? BRAND : "#b91c1c").font("Helvetica-Bold").fontSize(22).text(stamp, left + 30, y + 2, { width: 150, align: "center" });
     doc.restore();
   }
-  y += 50;
+  y += stamp ? 75 : 30;
 
   // How to pay (invoices) or what it means (receipts).
   doc.font("Helvetica-Bold").fillColor(INK).fontSize(10).text(d.kind === "invoice" ? "How to pay" : "Thank you", left, y);
