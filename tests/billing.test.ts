@@ -10,7 +10,7 @@ import { and, eq } from "drizzle-orm";
 import { TRPCError } from "@trpc/server";
 import { createTestDatabase, type TestDatabase } from "./helpers/db";
 import { serve } from "./helpers/http";
-import { appContext, noIntegrations, requestWithSession, silentLog, testEnv, testSecrets, TEST_PASSWORD } from "./helpers/fixtures";
+import { appContext, createTenantFixture, noIntegrations, requestWithSession, silentLog, testEnv, testSecrets, TEST_PASSWORD } from "./helpers/fixtures";
 import { withPlatform, withTenant, enterTenant, type Tx } from "../db/client";
 import { auditEvents, billingInvoices, billingPayments, hotspotPlans, platformMpesaCallbacks, platformSettings, platformUsers, routers, tenants, users, vouchers } from "../db/schema";
 import { createBaseApp } from "../server/http";
@@ -420,7 +420,15 @@ describe("tiers, invoices and receipts", () => {
     expect(pdf.length).toBeGreaterThan(1500);
     const inv = await (await ispCaller()).billing.document({ kind: "invoice", id: page.invoices[0]!.id });
     expect((await renderBillingPdf({ ...inv, ispAddress: "kilimani-net.mnetifi.test" })).subarray(0, 5).toString()).toBe("%PDF-");
-    // Another ISP's document id is simply not found.
-    await expect((await ispCaller()).billing.document({ kind: "invoice", id: "00000000-0000-4000-8000-000000000000" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    // Another ISP cannot read this one's invoices, receipts or payments, even by their ids.
+    const other = await createTenantFixture(t.db, "other-isp");
+    const otherCaller = await getCaller({ ...appContext(t.db, { kind: "tenant", tenant: other.tenant }, integrations), env: env() }, requestWithSession(`${other.tenant.slug}.mnetifi.test`, other.token));
+    await expect(otherCaller.billing.document({ kind: "invoice", id: page.invoices[0]!.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(otherCaller.billing.document({ kind: "receipt", id: receipt.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(otherCaller.billing.paymentStatus({ id: receipt.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect((await otherCaller.billing.overview()).invoices).toEqual([]);
+    // Nor open this ISP's billing with its own session on this ISP's host.
+    const crossHost = await getCaller({ ...appContext(t.db, site(), integrations), env: env() }, requestWithSession(`${isp.info.slug}.mnetifi.test`, other.token));
+    await expect(crossHost.billing.overview()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
   });
 });

@@ -2,8 +2,8 @@
 // owner and an SMS through the platform's own sender. A sweep (cron) runs them; each (due date,
 // stage) is recorded in billing_reminders under a unique key, so a reminder goes out once
 // however often the sweep runs, and a new due date (after a payment) starts afresh.
-import { and, eq, inArray, or, isNotNull, isNull, lte, gt, sql } from "drizzle-orm";
-import { billingReminders, platformSettings, tenants } from "../../../db/schema";
+import { and, desc, eq, inArray, or, isNotNull, isNull, lte, gt, sql } from "drizzle-orm";
+import { billingPayments, billingReminders, platformSettings, tenants } from "../../../db/schema";
 import { withPlatform, type Db } from "../../../db/client";
 import { enqueueJob } from "../jobs";
 import { queueEmail } from "../emails";
@@ -58,9 +58,14 @@ export async function sweepBillingReminders(db: Db, links: BillingLinks, now = n
     const kind = t.paidUntil ? ("renewal" as const) : ("trial" as const);
     const result = await withBilling(db, t.id, { kind: "system", id: null, requestId: "billing-reminders" }, async (tx) => {
       const owner = await ownerContact(tx, t.id);
+      // No phone on the owner's account: the number the ISP last paid from.
+      const phone =
+        owner?.phone ??
+        (await tx.select({ phone: billingPayments.phone }).from(billingPayments).where(and(eq(billingPayments.tenantId, t.id), isNotNull(billingPayments.phone))).orderBy(desc(billingPayments.createdAt)).limit(1))[0]?.phone ??
+        null;
       const [claimed] = await tx
         .insert(billingReminders)
-        .values({ tenantId: t.id, kind, dueAt, daysBefore: stage, email: owner?.email ?? null, phone: owner?.phone ?? null, sentAt: now })
+        .values({ tenantId: t.id, kind, dueAt, daysBefore: stage, email: owner?.email ?? null, phone, sentAt: now })
         .onConflictDoNothing()
         .returning({ id: billingReminders.id });
       if (!claimed) return null;
@@ -82,11 +87,11 @@ export async function sweepBillingReminders(db: Db, links: BillingLinks, now = n
       if (owner?.email) {
         await queueEmail(tx, reminderEmail({ to: owner.email, businessName: t.businessName, what: kind, tierName, when, inWords: inWords(left), amountCents, link }));
       }
-      if (owner?.phone) {
-        await enqueueJob(tx, "send_platform_sms", { to: owner.phone, message: reminderSms({ businessName: t.businessName, what: kind, when, amountCents, link }) }, { maxAttempts: 5 });
+      if (phone) {
+        await enqueueJob(tx, "send_platform_sms", { to: phone, message: reminderSms({ businessName: t.businessName, what: kind, when, amountCents, link }) }, { maxAttempts: 5 });
       }
-      await recordEvent(tx, { action: "billing.reminder_sent", tenantId: t.id, actorKind: "system", details: { kind, dueAt, daysBefore: stage, email: !!owner?.email, sms: !!owner?.phone } });
-      return { tenantId: t.id, dueAt, daysBefore: stage, kind, email: owner?.email ?? null, phone: owner?.phone ?? null };
+      await recordEvent(tx, { action: "billing.reminder_sent", tenantId: t.id, actorKind: "system", details: { kind, dueAt, daysBefore: stage, email: !!owner?.email, sms: !!phone } });
+      return { tenantId: t.id, dueAt, daysBefore: stage, kind, email: owner?.email ?? null, phone };
     });
     if (result) sent.push(result);
   }
