@@ -15,7 +15,7 @@ import { withPlatform, withTenant, enterTenant, type Tx } from "../db/client";
 import { auditEvents, billingInvoices, billingPayments, hotspotPlans, platformMpesaCallbacks, platformSettings, platformUsers, routers, tenants, users, vouchers } from "../db/schema";
 import { createBaseApp } from "../server/http";
 import { buildTaskList } from "../jobs";
-import { startDarajaSim, type DarajaSim } from "../sim/daraja";
+import { startDarajaSim, stkOutcome, type DarajaSim } from "../sim/daraja";
 import { startRouterSim, type RouterSim } from "../sim/routeros";
 import { startSmsSim, type SmsSim } from "../sim/sms";
 import { createDarajaClient, type DarajaCredentials } from "../server/integrations/mpesa";
@@ -34,7 +34,7 @@ import { requireIspUser } from "../app/lib/session.server";
 import { recordManualPayment, type BillingLinks } from "../server/services/billing/subscriptions";
 import { sweepBillingReminders } from "../server/services/billing/reminders";
 import { renderBillingPdf } from "../server/services/billing/pdf";
-import { billingCallbackUrl } from "../server/services/billing/platform-mpesa";
+import { billingCallbackUrl, startBillingStk } from "../server/services/billing/platform-mpesa";
 import type { PaymentDeps } from "../server/services/payments";
 import type { Site, TenantInfo } from "../server/services/hosts";
 import type { OutgoingMail } from "../server/services/emails";
@@ -320,6 +320,28 @@ describe("paying", () => {
       return rows[0]?.processedAt ? rows[0] : null;
     });
     expect(stored.outcome).toBe("malformed");
+  });
+
+  it("a cancelled prompt says so; a payment whose callback never arrives is found by the STK query job (an early renewal continues from the due date)", async () => {
+    const before = await tenantRow();
+    const renewal = await (await ispCaller()).billing.chooseTier({ tierId: "premium" });
+    daraja.scriptStk("254722000112", stkOutcome("cancelled", { delayMs: 30 }));
+    const c = await (await ispCaller()).billing.pay({ phone: "0722000112" });
+    const cancelled = await waitFor("cancelled", async () => {
+      const s = await (await ispCaller()).billing.paymentStatus({ id: c.paymentId });
+      return s.status !== "pending" ? s : null;
+    });
+    expect(cancelled).toMatchObject({ status: "cancelled", failureReason: expect.stringContaining("cancelled") });
+    expect((await tenantRow()).paidUntil).toEqual(before.paidUntil);
+
+    daraja.scriptStk("254722000113", { delayMs: 30, drop: true });
+    // Straight to the service to shorten the STK query schedule (the first look is 30 s after the push).
+    const d = await startBillingStk({ db: t.db, daraja: integrations.daraja, credentials: PLATFORM, publicBaseUrl: base, links, queryDelaysS: [0.3, 0.5, 1] }, isp.info.id, { kind: "user", id: isp.ownerId }, { phone: "0722000113" });
+    if (!d.ok) throw new Error(JSON.stringify(d));
+    await waitFor("paid through the STK query", async () => (await (await ispCaller()).billing.paymentStatus({ id: d.paymentId })).status === "paid");
+    const [inv] = await inIsp((tx) => tx.select().from(billingInvoices).where(eq(billingInvoices.number, renewal.number)));
+    expect(inv).toMatchObject({ kind: "renewal", status: "paid", amountCents: 150000 });
+    expect((await tenantRow()).paidUntil!.toISOString()).toBe(plusMonthNairobi(before.paidUntil!).toISOString());
   });
 
   it("a mid-month tier change takes effect only once paid in full, and restarts the billing date from that payment", async () => {
