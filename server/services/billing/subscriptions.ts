@@ -315,8 +315,10 @@ export async function recordManualPayment(db: Db, actor: BillingActor, input: Ma
     const t = await tenantRow(tx, v.tenantId);
     let invoice = await openInvoice(tx, v.tenantId, true);
     const wanted = v.tierId ?? (invoice ? undefined : (t.tierId ?? undefined));
-    if (wanted && (!invoice || invoice.tierId !== wanted || (v.service !== undefined && invoice.service !== v.service))) {
-      const chosen = await chooseTier(tx, v.tenantId, actor, { tierId: wanted, service: v.service ?? (wanted === t.tierId ? t.service : null) }, now, links);
+    if (wanted && (!invoice || invoice.tierId !== wanted || (v.service && invoice.service !== v.service))) {
+      // No service given: keep the one already chosen for this tier (open invoice, then current plan).
+      const service = v.service || (invoice?.tierId === wanted ? invoice.service : wanted === t.tierId ? t.service : null);
+      const chosen = await chooseTier(tx, v.tenantId, actor, { tierId: wanted, service }, now, links);
       if (!chosen.ok) return { ok: false as const, status: 400 as const, fieldErrors: chosen.fieldErrors };
       invoice = chosen.invoice;
     }
