@@ -48,6 +48,7 @@ export default [
       index("routes/dashboard.hotspot._index.tsx"),
       route("plans", "routes/dashboard.hotspot.plans.tsx"),
       route("settings", "routes/dashboard.hotspot.settings.tsx"),
+      route("branding", "routes/dashboard.hotspot.branding.tsx"),
       route("vouchers", "routes/dashboard.hotspot.vouchers.tsx"),
       route("vouchers/:id", "routes/dashboard.hotspot.voucher.tsx"),
     ]),

@@ -9,7 +9,7 @@ import { hashPassword } from "../server/services/passwords";
 import { createZone } from "../server/services/zones";
 import { getMpesaSettingsRow, saveMpesaSettings } from "../server/services/mpesa-settings";
 import type { SecretBox } from "../server/services/secrets";
-import { hotspotPlans } from "./schema";
+import { hotspotPlans, hotspotSettings } from "./schema";
 import { createPlan, planInput } from "../server/services/hotspot/plans";
 
 export const DEMO = {
@@ -150,6 +150,8 @@ export async function seedDemoHotspot(db: Db, secrets: SecretBox) {
   await withTenant(db, tenantId, { actorKind: "system", requestId: "seed" }, async (tx) => {
     const [anyPlan] = await tx.select({ id: hotspotPlans.id }).from(hotspotPlans).where(eq(hotspotPlans.tenantId, tenantId)).limit(1);
     if (anyPlan) return;
+    // The demo offers a 10-minute free trial on its portal.
+    await tx.insert(hotspotSettings).values({ tenantId, freeTrialEnabled: true, freeTrialMinutes: 10 }).onConflictDoNothing();
     for (const p of DEMO_PLANS) {
       const r = await createPlan(tx, tenantId, secrets, planInput.parse(p));
       if (!r.ok) throw new Error(`seeding plan ${p.name}: ${r.error ?? JSON.stringify(r.fieldErrors)}`);

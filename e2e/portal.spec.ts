@@ -37,26 +37,29 @@ async function kasaraniId(browser: Browser): Promise<string> {
   return routerId;
 }
 
-/**
- * The demo's plans come from db/seed.ts seedDemoHotspot. Until server/main.ts calls it at start,
- * the test runs it itself against this run's embedded database (same function, same rules).
- */
-async function ensurePlans(page: Page) {
-  await page.goto(url("demo", "/hotspotportal"));
-  if ((await page.locator("input[name=planId]").count()) > 0) return;
-  const seed = (await import("../db/seed")) as { seedDemoHotspot?: (db: unknown, box: unknown) => Promise<void> };
-  test.skip(!seed.seedDemoHotspot, "The demo has no hotspot plans and db/seed.ts has no seedDemoHotspot: nothing to buy.");
+/** The Kasarani router as its simulator sees it (menus → rows). */
+async function routerState(page: Page) {
+  return (await (await page.request.get(`${KASARANI_SIM}/_sim/state`)).json()) as Record<string, Array<Record<string, string>>>;
+}
+
+/** Runs setup against this run's embedded database, with the services the dashboard uses. */
+async function withE2eDb<T>(fn: (db: import("../db/client").Db, secrets: import("../server/services/secrets").SecretBox) => Promise<T>): Promise<T> {
   const { createDb } = await import("../db/client");
   const { localPasswords } = await import("../db/bootstrap");
   const { createSecretBox } = await import("../server/services/secrets");
   const secret = fs.readFileSync(path.join(DATA_DIR, "local-secret"), "utf8");
   const db = createDb(`postgres://mnetifi_app:${localPasswords(secret).app}@127.0.0.1:${PORT + 51000}/mnetifi`, { max: 1 });
   try {
-    await seed.seedDemoHotspot!(db, createSecretBox(Buffer.alloc(32, 7)));
+    // Router passwords are sealed with the server's key; plans and vouchers seal nothing the server must open.
+    return await fn(db, createSecretBox(Buffer.alloc(32, 7)));
   } finally {
     await db.$client.end();
   }
-  await page.reload();
+}
+
+/** The demo's plans come from db/seed.ts seedDemoHotspot, run at start. */
+async function ensurePlans(page: Page) {
+  await page.goto(url("demo", "/hotspotportal"));
   await expect(page.locator("input[name=planId]").first()).toBeAttached();
 }
 
@@ -128,12 +131,106 @@ test.describe("the captive portal on a phone without JavaScript", () => {
     await expect(form.getByRole("button", { name: "Continue to the internet" })).toBeVisible();
     await snap(page, "portal-paid");
 
-    // The server logged the device in through the router API.
+    // The server logged the device in through the router API, with the plan's rate limit
+    // (the cheapest demo package: 2 Mbit/s down, 1 up; RouterOS writes upload/download).
     await expect(async () => {
-      const state = (await (await page.request.get(`${KASARANI_SIM}/_sim/state`)).json()) as Record<string, Array<Record<string, string>>>;
+      const state = await routerState(page);
       const session = (state["/ip/hotspot/active"] ?? []).find((a) => a["mac-address"] === device.mac);
       expect(session?.user).toBe(value);
+      const user = (state["/ip/hotspot/user"] ?? []).find((u) => u.name === value);
+      const profile = (state["/ip/hotspot/user/profile"] ?? []).find((p) => p.name === user?.profile);
+      expect(profile?.["rate-limit"]).toBe("1M/2M");
     }).toPass({ timeout: 20_000 });
+  });
+
+  test("the same code on a second device beyond its limit is refused, and that device gets no session", async ({ page }) => {
+    test.setTimeout(60_000);
+    await ensurePlans(page);
+    const first = { mac: `02:E2:E9:00:${RUN.slice(0, 2)}:${RUN.slice(2)}`, ip: "10.5.50.85" };
+    await arrive(page, first);
+    await buyCheapest(page, phone(9));
+    const codeBox = page.locator("[data-code]");
+    await expect(codeBox).toBeVisible({ timeout: 30_000 });
+    const code = (await codeBox.innerText()).trim();
+
+    const second = { mac: `02:E2:EA:00:${RUN.slice(0, 2)}:${RUN.slice(2)}`, ip: "10.5.50.86" };
+    await arrive(page, second);
+    await page.getByRole("link", { name: "I have a code" }).click();
+    await page.getByLabel("Voucher code").fill(code);
+    await page.getByRole("button", { name: "Connect", exact: true }).click();
+    await expect(page.getByText("This code is already in use on another device.")).toBeVisible();
+    await snap(page, "portal-device-limit");
+    const state = await routerState(page);
+    expect((state["/ip/hotspot/active"] ?? []).some((a) => a["mac-address"] === second.mac)).toBe(false);
+    expect((state["/ip/hotspot/active"] ?? []).find((a) => a["mac-address"] === first.mac)?.user).toBe(code);
+  });
+
+  test("when the time is up the router no longer has the user and the session is gone", async ({ page }) => {
+    test.setTimeout(150_000);
+    // A one-minute package (hidden from the portal) and a voucher for it, made the way the
+    // dashboard makes them, in this run's database; the router gets the profile through the worker.
+    const code = await withE2eDb(async (db, secrets) => {
+      const { withPlatform, withTenant } = await import("../db/client");
+      const { findTenantIdBySlugPlatform } = await import("../server/services/tenants");
+      const { createPlan, planInput } = await import("../server/services/hotspot/plans");
+      const { issueVoucher } = await import("../server/services/hotspot/vouchers");
+      const tenantId = (await withPlatform(db, null, (tx) => findTenantIdBySlugPlatform(tx, "demo")))!;
+      return withTenant(db, tenantId, null, async (tx) => {
+        const made = await createPlan(tx, tenantId, secrets, planInput.parse({ name: `E2E minute ${RUN}`, price: 1, durationValue: 1, durationUnit: "minutes", downloadMbps: 1, uploadMbps: 1, devices: 1, hidden: "on" }));
+        if (!made.ok) throw new Error(JSON.stringify(made));
+        return (await issueVoucher(tx, tenantId, { planId: made.value.id })).code;
+      });
+    });
+    const device = { mac: `02:E2:EB:00:${RUN.slice(0, 2)}:${RUN.slice(2)}`, ip: "10.5.50.87" };
+    await arrive(page, device);
+    await page.getByRole("link", { name: "I have a code" }).click();
+    await page.getByLabel("Voucher code").fill(code);
+    await page.getByRole("button", { name: "Connect", exact: true }).click();
+    await expect(page.getByRole("heading", { name: "You are connected!" })).toBeVisible();
+    await expect(async () => {
+      const state = await routerState(page);
+      expect((state["/ip/hotspot/active"] ?? []).find((a) => a["mac-address"] === device.mac)?.user).toBe(code);
+      expect((state["/ip/hotspot/user"] ?? []).find((u) => u.name === code)?.["limit-uptime"]).toMatch(/^(1m|5\ds|60s)$/);
+    }).toPass({ timeout: 20_000 });
+
+    // A minute later the expiry job has removed the user from the router and ended its session.
+    await expect(async () => {
+      const state = await routerState(page);
+      expect((state["/ip/hotspot/user"] ?? []).some((u) => u.name === code)).toBe(false);
+      expect((state["/ip/hotspot/active"] ?? []).some((a) => a["mac-address"] === device.mac)).toBe(false);
+    }).toPass({ timeout: 120_000, intervals: [2_000] });
+
+    // The code now says it is used up, and connecting with it again gives no access.
+    await arrive(page, device);
+    await page.getByRole("link", { name: "I have a code" }).click();
+    await page.getByLabel("Voucher code").fill(code);
+    await page.getByRole("button", { name: "Connect", exact: true }).click();
+    await expect(page.getByText(/expired/i)).toBeVisible();
+    expect(((await routerState(page))["/ip/hotspot/active"] ?? []).some((a) => a["mac-address"] === device.mac)).toBe(false);
+  });
+
+  test("a free trial: once per device, logged in on the router at once; a second try is refused", async ({ page }) => {
+    const device = { mac: `02:E2:EC:00:${RUN.slice(0, 2)}:${RUN.slice(2)}`, ip: "10.5.50.88" };
+    await arrive(page, device);
+    await expect(page.getByRole("heading", { name: "Try it free" })).toBeVisible();
+    await page.getByRole("button", { name: /Start my free \d+ minutes/ }).click();
+    await expect(page.getByText("Enter your phone number, e.g. 0712 345 678.")).toBeVisible();
+    await page.getByLabel("Your phone number").fill(phone(10));
+    await page.getByRole("button", { name: /Start my free \d+ minutes/ }).click();
+    await expect(page.getByRole("heading", { name: "You are connected!" })).toBeVisible();
+    await expect(page.getByText(/Free trial: \d+ minutes? left/)).toBeVisible();
+    await snap(page, "portal-trial-connected");
+    await expect(async () => {
+      const session = ((await routerState(page))["/ip/hotspot/active"] ?? []).find((a) => a["mac-address"] === device.mac);
+      expect(session).toBeTruthy();
+    }).toPass({ timeout: 20_000 });
+
+    await arrive(page, device);
+    await page.getByLabel("Your phone number").fill(phone(11));
+    await page.getByRole("button", { name: /Start my free \d+ minutes/ }).click();
+    await expect(page.getByText("This device or phone number has already had its free trial. Choose a package to keep browsing.")).toBeVisible();
+    await expect(page.getByLabel("Your phone number")).toHaveValue(phone(11));
+    await snap(page, "portal-trial-used");
   });
 
   test("an invalid code stays on the page with the reason", async ({ page }) => {

@@ -10,7 +10,7 @@ import type { SecretBox } from "../server/services/secrets";
 import { routerSync, routerDriftRepair, routerPoll, routersSweep, type RouterJobDeps } from "./tasks/routers";
 import type { RouterUrl } from "../server/services/router-monitoring";
 import { sendMessage, broadcastSend } from "./tasks/messaging";
-import { voucherExpire, voucherWarn } from "./tasks/vouchers";
+import { voucherExpire, voucherIssued, voucherWarn } from "./tasks/vouchers";
 import { applyBillingCallbackTask, queryBillingStkTask, billingSweepTask } from "./tasks/billing";
 import { defaultBillingLinks, type BillingLinks } from "../server/services/billing/subscriptions";
 
@@ -56,6 +56,7 @@ export function buildTaskList(db: Db, integrations: Integrations, deps: JobDeps)
     routers_sweep: routersSweep(routerDeps),
     voucher_expire: voucherExpire(db, deps.secrets),
     voucher_warn: voucherWarn(db),
+    voucher_issued: voucherIssued(db),
     send_message: sendMessage(db, messaging),
     broadcast_send: broadcastSend(db, messaging),
     send_email: sendEmail(integrations),

@@ -28,6 +28,24 @@ create trigger _100_touch before update on router_items for each row execute fun
 select app_private.secure_tenant_table('public.router_operations', with_audit => false);
 grant usage on sequence public.router_operations_seq_seq to mnetifi_app;
 
+-- A pending operation wakes its router's sync job (one per router: job key and queue). Enqueued
+-- at commit (a deferred trigger) rather than where the operation is written: the job key's row is
+-- locked by whoever enqueues until their commit, so enqueuing early would make every concurrent
+-- transaction that touches the same router (fifty portal purchases) wait for each other's whole
+-- work instead of only each other's commit.
+create or replace function app_private.wake_router_sync() returns trigger
+  language plpgsql set search_path = pg_catalog, public as $$
+begin
+  if new.status = 'pending' then
+    perform app_public.enqueue_job('router_sync', jsonb_build_object('routerId', new.router_id),
+      job_key => 'router_sync:' || new.router_id, queue_name => 'router:' || new.router_id);
+  end if;
+  return null;
+end $$;
+drop trigger if exists _900_wake_router_sync on public.router_operations;
+create constraint trigger _900_wake_router_sync after insert on public.router_operations
+  deferrable initially deferred for each row execute function app_private.wake_router_sync();
+
 -- The monitoring and drift-repair sweeps run for every ISP: this lists which ISPs have routers
 -- to look after (ids only), so a platform job can enter each tenant and queue its per-router jobs.
 create or replace function app_public.tenants_with_verified_routers() returns setof uuid

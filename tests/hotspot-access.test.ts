@@ -114,6 +114,29 @@ describe("using a voucher", () => {
     expect(await inA((tx) => expireVoucher(tx, A.tenant.id, testSecrets, v.id))).toBe("rescheduled");
   });
 
+  it("a plan's data cap goes to the router as the user's byte limit, kept by the voucher when the plan changes", async () => {
+    const capped = await inA(async (tx) => {
+      const [p] = await tx.insert(hotspotPlans).values({ tenantId: A.tenant.id, name: "2 GB day", priceCents: 3000, durationValue: 1, durationUnit: "days", downloadKbps: 4096, uploadKbps: 2048, dataCapMb: 2048 }).returning();
+      await provisioning(tx, A.tenant.id, routerIds[0]!, testSecrets).ensureHotspotProfile({ name: planProfileName(p!.id), rateLimit: "2M/4M", sharedUsers: 1, idleTimeout: "15m" }, `plan:${p!.id}`);
+      return p!;
+    });
+    const v = await inA((tx) => issueVoucher(tx, A.tenant.id, { planId: capped.id, phone: "254712300009" }));
+    expect(v.dataCapMb).toBe(2048);
+    // Raising the plan's cap later does not change what was sold.
+    await inA((tx) => tx.update(hotspotPlans).set({ dataCapMb: 4096 }).where(eq(hotspotPlans.id, capped.id)));
+    sims[0]!.deviceAppear({ mac: "02:00:00:00:09:01", ip: "10.5.50.91" });
+    const used = await inA((tx) => useVoucher(tx, A.tenant.id, testSecrets, { code: v.code, mac: "02:00:00:00:09:01", ip: "10.5.50.91", routerId: routerIds[0]! }));
+    expect(used.ok).toBe(true);
+    await runJobs();
+    expect(users(sims[0]!).find((u) => u.name === v.code)).toMatchObject({ "limit-bytes-total": String(2048 * 1024 * 1024) });
+    // A plan without a cap leaves the router's limit at 0 (none).
+    const free = await inA((tx) => issueVoucher(tx, A.tenant.id, { planId: planOne }));
+    sims[0]!.deviceAppear({ mac: "02:00:00:00:09:02", ip: "10.5.50.92" });
+    await inA((tx) => useVoucher(tx, A.tenant.id, testSecrets, { code: free.code, mac: "02:00:00:00:09:02", ip: "10.5.50.92", routerId: routerIds[0]! }));
+    await runJobs();
+    expect(users(sims[0]!).find((u) => u.name === free.code)?.["limit-bytes-total"] ?? "0").toBe("0");
+  });
+
   it("the 90% warning goes to the buyer at 90% of the time, once", async () => {
     const v = await inA((tx) => issueVoucher(tx, A.tenant.id, { planId: planOne, phone: "254712300003" }));
     sims[0]!.deviceAppear({ mac: "AA:00:00:00:03:01", ip: "10.5.50.31" });

@@ -105,7 +105,8 @@ describe("buying on the captive portal", () => {
     expect(v).toMatchObject({ phone: "254712400011", status: "active" });
     expect(v!.paymentId).toBeTruthy();
     const [c] = await inA((tx) => tx.select().from(customers).where(eq(customers.phone, "254712400011")));
-    expect(c).toBeTruthy();
+    // The customer record carries the device and the router it bought on.
+    expect(c).toMatchObject({ lastMac: "02:00:00:00:00:11", lastRouterId: routerId });
     // The phone's vouchers are listed masked; the code itself is not.
     const mine = await inA((tx) => phoneVouchers(tx, A.tenant.id, "254712400011"));
     expect(mine[0]!.code).toMatch(/^..•+..$/);

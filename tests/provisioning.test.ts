@@ -12,7 +12,7 @@ import { buildTaskList } from "../jobs";
 import { startRouterSim, type RouterSim } from "../sim/routeros";
 import { withRouter, type RouterApi } from "../server/integrations/routeros";
 import { credentialsOf } from "../server/services/routers";
-import { provisioning, syncRouter, repairDrift, retryOperations, type Connect } from "../server/services/provisioning";
+import { applyBatch, provisioning, syncRouter, repairDrift, retryOperations, type Connect } from "../server/services/provisioning";
 import { pollRouter } from "../server/services/router-monitoring";
 
 let t: TestDatabase;
@@ -147,14 +147,23 @@ for (const version of ["7.16.2", "7.18"]) {
         const p = provisioning(tx, A.tenant.id, router.id, testSecrets);
         for (const n of ["Off001", "Off002", "Off003", "Off004"]) await p.ensureHotspotUser({ name: n, password: n, profile: "default", ref: `voucher:${n}` });
       });
-      // The router drops off the network just as the third user is being added.
+      // The router drops off the network once the first two users are in (operations on
+      // different users run side by side, so the later ones wait for that moment).
       let calls = 0;
+      const firstTwo: Promise<string>[] = [];
+      let dropped: Promise<void> | null = null;
       const flaky: Connect = (row, fn) =>
         connect(row, (api) =>
           fn({
             ...api,
             ensureHotspotUser: async (spec) => {
-              if (++calls === 3) await sim.goOffline();
+              if (++calls <= 2) {
+                const added = api.ensureHotspotUser(spec);
+                firstTwo.push(added);
+                return added;
+              }
+              dropped ??= Promise.allSettled(firstTwo).then(() => sim.goOffline());
+              await dropped;
               return api.ensureHotspotUser(spec);
             },
           } satisfies RouterApi),
@@ -325,5 +334,56 @@ describe("monitoring", () => {
     expect(next[0]!.run_at.getTime()).toBeGreaterThan(Date.now() + 30_000);
     // B has no verified routers: nothing was queued in its name.
     expect((await queued("router_poll")).filter((j) => j.payload.tenant_id === B.tenant.id)).toEqual([]);
+  });
+});
+
+describe("applying a batch", () => {
+  type Op = { kind: "ensure_hotspot_profile" | "ensure_hotspot_user" | "login_device" | "kick_hotspot_user"; target: string };
+  const tick = () => new Promise((r) => setTimeout(r, 5));
+
+  it("keeps each user's operations in order, runs different users side by side, and lets a profile change overlap nothing", async () => {
+    const log: string[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const batch: Op[] = [
+      { kind: "ensure_hotspot_profile", target: "p1" },
+      ...["u1", "u2", "u3"].flatMap((u) => [
+        { kind: "ensure_hotspot_user" as const, target: u },
+        { kind: "login_device" as const, target: u },
+      ]),
+      { kind: "ensure_hotspot_profile", target: "p2" },
+      { kind: "kick_hotspot_user", target: "u1" },
+    ];
+    await applyBatch(batch, async (op) => {
+      log.push(`start ${op.kind} ${op.target}`);
+      most = Math.max(most, ++inFlight);
+      await tick();
+      inFlight--;
+      log.push(`end ${op.kind} ${op.target}`);
+    });
+    expect(most).toBe(3); // the three users together
+    const at = (e: string) => log.indexOf(e);
+    for (const u of ["u1", "u2", "u3"]) {
+      expect(at(`end ensure_hotspot_profile p1`)).toBeLessThan(at(`start ensure_hotspot_user ${u}`));
+      expect(at(`end ensure_hotspot_user ${u}`)).toBeLessThan(at(`start login_device ${u}`));
+      expect(at(`end login_device ${u}`)).toBeLessThan(at(`start ensure_hotspot_profile p2`));
+    }
+    expect(at(`end ensure_hotspot_profile p2`)).toBeLessThan(at(`start kick_hotspot_user u1`));
+  });
+
+  it("a lost connection stops new operations, lets those in flight settle, then fails the batch", async () => {
+    const started: string[] = [];
+    const settled: string[] = [];
+    const batch: Op[] = Array.from({ length: 20 }, (_, i) => ({ kind: "ensure_hotspot_user" as const, target: `u${i}` }));
+    await expect(
+      applyBatch(batch, async (op) => {
+        started.push(op.target);
+        await tick();
+        settled.push(op.target);
+        if (op.target === "u2") throw new Error("connection closed");
+      }),
+    ).rejects.toThrow("connection closed");
+    expect(started.length).toBeLessThan(20);
+    expect(settled.sort()).toEqual(started.sort());
   });
 });

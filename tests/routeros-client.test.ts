@@ -91,6 +91,10 @@ describe.each(["7.16.2", "7.18"])("withRouter against a RouterOS %s simulator", 
       expect(await api.ensureHotspotUser({ ...spec, limitUptime: 3600 })).toBe("unchanged");
       expect(writes(sim, mark)).toEqual([]);
       expect(await api.ensureHotspotUser({ ...spec, password: "new-pass" })).toBe("updated");
+      // A data cap (limit-bytes-total) is set, compared and cleared like the rest.
+      expect(await api.ensureHotspotUser({ ...spec, password: "new-pass", limitBytesTotal: 1_073_741_824 })).toBe("updated");
+      expect(await api.ensureHotspotUser({ ...spec, password: "new-pass", limitBytesTotal: 1_073_741_824 })).toBe("unchanged");
+      expect(await api.ensureHotspotUser({ ...spec, password: "new-pass", limitBytesTotal: 2_147_483_648 })).toBe("updated");
       await api.ensureHotspotUser({ name: "HS-OTHER", password: "x", profile: "default", comment: "admin:manual" });
 
       expect(await api.setHotspotUserDisabled("HS-A1B2C3", true)).toBe("updated");
@@ -99,7 +103,7 @@ describe.each(["7.16.2", "7.18"])("withRouter against a RouterOS %s simulator", 
 
       const listed = await api.listHotspotUsers({ commentPrefix: "mnetifi:" });
       expect(listed).toEqual([
-        { id: expect.stringMatching(/^\*[0-9A-F]+$/), name: "HS-A1B2C3", profile: "1h-1M", limitUptimeSeconds: 3600, comment: "mnetifi:voucher:1", disabled: true, uptimeSeconds: 0, bytesIn: 0, bytesOut: 0 },
+        { id: expect.stringMatching(/^\*[0-9A-F]+$/), name: "HS-A1B2C3", profile: "1h-1M", limitUptimeSeconds: 3600, limitBytesTotal: 2_147_483_648, comment: "mnetifi:voucher:1", disabled: true, uptimeSeconds: 0, bytesIn: 0, bytesOut: 0 },
       ]);
       expect(await api.setHotspotUserDisabled("HS-A1B2C3", false)).toBe("updated");
       expect(await api.removeHotspotUser("HS-A1B2C3")).toBe("removed");

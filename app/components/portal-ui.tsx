@@ -13,6 +13,12 @@ export type PortalBrand = {
   logoDataUrl: string | null;
 };
 
+/** A colour as the portal stores it: # and six hex digits. */
+export const HEX_COLOR = /^#[0-9a-f]{6}$/i;
+
+/** What a portal looks like before its ISP chooses colours (the table's defaults). */
+export const DEFAULT_PORTAL_COLORS: PortalBrand["colors"] = { background: "#f8fafc", text: "#0f172a", button: "#059669" };
+
 type Rgb = [number, number, number];
 const rgb = (hex: string): Rgb => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as Rgb;
 const hex = (c: Rgb) => `#${c.map((v) => Math.round(v).toString(16).padStart(2, "0")).join("")}`;
@@ -29,6 +35,51 @@ const contrast = (a: string, b: string) => {
   const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
   return (x! + 0.05) / (y! + 0.05);
 };
+
+/** WCAG 2 contrast ratio of two #rrggbb colours (1 to 21). */
+export const contrastRatio = (a: string, b: string) => contrast(a, b);
+
+/** WCAG's minimums: 4.5:1 for text (AA), 3:1 for a control against what surrounds it (1.4.11). */
+export const CONTRAST_MINIMUM = { text: 4.5, button: 3 } as const;
+
+export type ContrastCheck = { pair: "text" | "button"; ratio: number; ok: boolean; warning: string | null };
+
+/**
+ * The two pairs a customer depends on, each with its ratio and, when it is too low, a warning in
+ * words: the text against the background, and the buttons against the background. (The buttons'
+ * own label is white or near-black, whichever reads better: see portalVars.) Colours that are not
+ * #rrggbb are not judged.
+ */
+export function contrastChecks(c: PortalBrand["colors"]): ContrastCheck[] {
+  if (![c.background, c.text, c.button].every((x) => HEX_COLOR.test(x))) return [];
+  const ratio = (a: string, b: string) => Math.floor(contrast(a, b) * 10) / 10;
+  const lightBg = luminance(c.background) > 0.18;
+  const text = ratio(c.text, c.background);
+  const button = ratio(c.button, c.background);
+  return [
+    {
+      pair: "text",
+      ratio: text,
+      ok: text >= CONTRAST_MINIMUM.text,
+      warning:
+        text >= CONTRAST_MINIMUM.text
+          ? null
+          : `The text is hard to read on this background (contrast ${text}:1; aim for at least ${CONTRAST_MINIMUM.text}:1). Choose a ${lightBg ? "darker" : "lighter"} text colour or a ${lightBg ? "lighter" : "darker"} background.`,
+    },
+    {
+      pair: "button",
+      ratio: button,
+      ok: button >= CONTRAST_MINIMUM.button,
+      warning:
+        button >= CONTRAST_MINIMUM.button
+          ? null
+          : `The buttons barely stand out from the background (contrast ${button}:1; aim for at least ${CONTRAST_MINIMUM.button}:1). Choose a ${lightBg ? "darker" : "lighter"} button colour.`,
+    },
+  ];
+}
+
+/** Only the warnings, in words (empty when both pairs read well). */
+export const contrastWarnings = (c: PortalBrand["colors"]) => contrastChecks(c).flatMap((x) => (x.warning ? [x.warning] : []));
 
 /** The ISP's colours, and the shades derived from them (cards, borders, muted text, button text). */
 export function portalVars(c: PortalBrand["colors"]) {
@@ -116,10 +167,8 @@ details{margin:14px 0 0}summary{cursor:pointer;font-weight:600;min-height:32px}
 .ft a{font-weight:700}
 .tr{display:flex;align-items:flex-start;justify-content:center;gap:8px;margin:12px 0 0;font-size:.88rem;color:var(--mu)}.tr svg{flex:none;margin-top:2px}`;
 
-const DEFAULT_COLORS = { background: "#f8fafc", text: "#0f172a", button: "#059669" };
-
 /** The portal's stylesheet with the ISP's colours, inline with the CSP nonce. */
-export function PortalStyle({ colors = DEFAULT_COLORS }: { colors?: PortalBrand["colors"] }) {
+export function PortalStyle({ colors = DEFAULT_PORTAL_COLORS }: { colors?: PortalBrand["colors"] }) {
   const nonce = useNonce();
   return <style nonce={nonce || undefined} dangerouslySetInnerHTML={{ __html: `:root{${portalVars(colors)}}\n${CSS}` }} />;
 }

@@ -108,6 +108,8 @@ export const PORTAL_LIMITS = {
   smsIp: { max: 60, windowSeconds: 60 * 60 },
   /** M-Pesa prompts to one phone (nobody can flood someone's phone with prompts). */
   stkPhone: { max: 5, windowSeconds: 10 * 60 },
+  /** Free trials asked for from one address (each device gets one anyway; this stops scripted farming). */
+  trialIp: { max: 30, windowSeconds: 60 * 60 },
   /** Codes tried (check or connect): guessing codes is slow. */
   codeIp: { max: 300, windowSeconds: 15 * 60 },
 } as const;
@@ -183,7 +185,8 @@ export function timeLeftWords(seconds: number): string {
 }
 
 const HEX = /^#[0-9a-f]{6}$/i;
-const LOGO = /^data:image\/(png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/]+={0,2}$/;
+// Only the raster types the branding upload accepts (server/services/hotspot/branding.ts); never SVG.
+const LOGO = /^data:image\/(png|jpeg|webp);base64,[A-Za-z0-9+/]+={0,2}$/;
 
 /** Branding safe to put in a style attribute and an <img>: colours only as #rrggbb, logos only as image data URLs. */
 export function safeBranding<B extends { colors: { background: string; text: string; button: string }; logoDataUrl: string | null }>(b: B): B {

@@ -153,7 +153,7 @@ export default function HotspotSettings() {
 
             <Section title="Free trial" aside="A short guest pass so people can try your Wi-Fi before paying.">
               <Toggle name="freeTrialEnabled" checked={trial} onChange={setTrial} label="Offer a free trial on the portal">
-                One per device or phone number.
+                Once per device and once per phone number, at the speed of your cheapest package.
               </Toggle>
               <Field
                 name="freeTrialMinutes"

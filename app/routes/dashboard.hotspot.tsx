@@ -3,17 +3,18 @@ import type { Route } from "./+types/dashboard.hotspot";
 import { SectionTabs } from "../components/section-tabs";
 import { Card } from "../components/ui";
 import { requireIspUser } from "../lib/session.server";
+import { ispCan } from "../../policies/permissions";
 
 export async function loader({ request, context }: Route.LoaderArgs) {
-  const { caller } = await requireIspUser(context, request, { permission: "vouchers.manage" });
+  const { viewer, caller } = await requireIspUser(context, request, { permission: "vouchers.manage" });
   // The tier gate: a plan without hotspot explains itself here instead of failing page by page.
   const billing = await caller.billing.summary();
-  return { onPlan: billing.features.includes("hotspot") };
+  return { canBrand: ispCan(viewer.user.role, "hotspot.manage"), onPlan: billing.features.includes("hotspot") };
 }
 
 /** Hotspot: vouchers, the plans they sell, and the rules and portal branding. */
 export default function HotspotLayout() {
-  const { onPlan } = useLoaderData<typeof loader>();
+  const { canBrand, onPlan } = useLoaderData<typeof loader>();
   if (!onPlan) {
     return (
       <Card className="max-w-xl p-6">
@@ -32,6 +33,7 @@ export default function HotspotLayout() {
         { to: "/dashboard/hotspot/vouchers", label: "Vouchers" },
         { to: "/dashboard/hotspot/plans", label: "Plans" },
         { to: "/dashboard/hotspot/settings", label: "Settings" },
+        ...(canBrand ? [{ to: "/dashboard/hotspot/branding", label: "Portal" }] : []),
       ]}
     />
   );

@@ -172,6 +172,17 @@ export default function RouterSetup() {
               <span className="font-mono [overflow-wrap:anywhere]">{portal.url}</span> before paying.
             </li>
           </ul>
+          <p className="mt-3 text-sm">
+            {/* What a phone sees when this router's login.html sends it to the portal (a made-up device). */}
+            <a
+              className="text-brand-700 hover:underline"
+              target="_blank"
+              rel="noreferrer"
+              href={`${portal.url}?${new URLSearchParams({ mac: "02:00:00:00:00:01", ip: "10.5.50.9", router: router.id, identity: router.name, "link-login-only": "http://10.5.50.1/login" })}`}
+            >
+              Preview your portal as a device on this router
+            </a>
+          </p>
         </Card>
 
         {canManage ? (

@@ -25,6 +25,7 @@ import {
 } from "../lib/portal.server";
 import { checkCode, phoneVouchers, portalPage, readDeviceContext, redeem, sendCodesBySms, startPurchase } from "../../server/services/hotspot/portal";
 import { normalizeKenyanPhone } from "../../server/services/phones";
+import { startTrial, trialOffer } from "../../server/services/hotspot/trials";
 import { formatDateTime } from "../lib/format";
 import { phoneForDisplay } from "../lib/money";
 
@@ -111,7 +112,10 @@ export async function loader({ request, context }: Route.LoaderArgs) {
       }
     }
     const connected = openValue<Connected>("connected", q.connected, env);
+    // A free trial is offered to a device that came from the router (it needs its MAC to log in).
+    const trial = tab === "buy" && device?.mac && device.routerId ? await trialOffer(tx, site.tenantId) : null;
     return {
+      trial,
       brand: safeBranding(page.branding),
       plans: page.plans,
       ctx,
@@ -134,9 +138,10 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   });
 }
 
-type ActionResult = { intent: string; fieldErrors: Partial<Record<"planId" | "phone" | "code", string>>; formError: string | null; values: Record<string, string> };
+type FieldName = "planId" | "phone" | "code" | "trialPhone";
+type ActionResult = { intent: string; fieldErrors: Partial<Record<FieldName, string>>; formError: string | null; values: Record<string, string> };
 const fail = (intent: string, values: Record<string, string>, fieldErrors: ActionResult["fieldErrors"], formError: string | null = null, status = 400) =>
-  data<ActionResult>({ intent, fieldErrors, formError, values: { planId: values.planId ?? "", phone: values.phone ?? "", code: values.code ?? "" } }, { status });
+  data<ActionResult>({ intent, fieldErrors, formError, values: { planId: values.planId ?? "", phone: values.phone ?? "", code: values.code ?? "", trialPhone: values.trialPhone ?? "" } }, { status });
 
 export async function action({ request, context }: Route.ActionArgs) {
   const site = portalSite(context);
@@ -215,6 +220,16 @@ export async function action({ request, context }: Route.ActionArgs) {
     return connectedAt({ via: "phone", plan: r.plan, expiresAt: r.expiresAt.toISOString() });
   }
 
+  if (intent === "trial") {
+    const r = await inPortal(site, async (tx) => {
+      const limited = await throttle(tx, site.tenantId, [["trialIp", ip]], "free trials");
+      if (limited) return limited;
+      return startTrial(tx, site.tenantId, site.app.secrets, { phone: form.trialPhone ?? "", device });
+    });
+    if (!r.ok) return "reason" in r && r.reason === "phone" ? fail(intent, form, { trialPhone: r.message }) : fail(intent, form, {}, r.message, "reason" in r ? 409 : 429);
+    return connectedAt({ via: "code", code: r.code, plan: "Free trial", expiresAt: r.expiresAt.toISOString() });
+  }
+
   if (intent === "sms") {
     const phone = normalizeKenyanPhone(form.phone ?? "");
     if (!phone) return fail(intent, form, { phone: "Enter a Safaricom number, e.g. 0712 345 678." });
@@ -243,11 +258,11 @@ export default function HotspotPortal() {
       ))}
     </>
   );
-  const err = (intent: string | string[], field?: "planId" | "phone" | "code") => {
+  const err = (intent: string | string[], field?: FieldName) => {
     if (!a || !(Array.isArray(intent) ? intent : [intent]).includes(a.intent)) return undefined;
     return field ? a.fieldErrors[field] : (a.formError ?? undefined);
   };
-  const value = (intent: string | string[], field: "planId" | "phone" | "code") => (a && (Array.isArray(intent) ? intent : [intent]).includes(a.intent) ? a.values[field] : undefined);
+  const value = (intent: string | string[], field: FieldName) => (a && (Array.isArray(intent) ? intent : [intent]).includes(a.intent) ? a.values[field] : undefined);
 
   if (d.connected) {
     const c = d.connected;
@@ -344,7 +359,7 @@ export default function HotspotPortal() {
                     <span>
                       <b>{p.name}</b>
                       <small>
-                        {[p.duration.toLowerCase() === p.name.trim().toLowerCase() ? null : p.duration, p.speed, p.devices > 1 ? `${p.devices} devices` : null].filter(Boolean).join(" · ")}
+                        {[p.duration.toLowerCase() === p.name.trim().toLowerCase() ? null : p.duration, p.speed, p.cap, p.devices > 1 ? `${p.devices} devices` : null].filter(Boolean).join(" · ")}
                       </small>
                     </span>
                     <span className="pr">
@@ -362,6 +377,21 @@ export default function HotspotPortal() {
             <p className="tr">{Icon.lock()} You confirm with your M-Pesa PIN. Your code also comes by SMS.</p>
           </form>
         )
+      ) : null}
+
+      {d.tab === "buy" && !d.have && d.trial ? (
+        <div className="cd">
+          <h2>Try it free</h2>
+          <p className="mu sm">{d.trial.minutes} minutes of internet, once for each phone. No payment.</p>
+          {err("trial") ? <Notice tone="er">{err("trial")}</Notice> : null}
+          <form method="post" action={post} noValidate>
+            <Hidden intent="trial" />
+            <PhoneField name="trialPhone" label="Your phone number" defaultValue={value("trial", "trialPhone")} error={err("trial", "trialPhone")} />
+            <button className="bt b2" type="submit">
+              Start my free {d.trial.minutes} minutes
+            </button>
+          </form>
+        </div>
       ) : null}
 
       {d.tab === "code" ? (

@@ -68,7 +68,7 @@ export const hotspotSettings = pgTable(
     colorBackground: text("color_background").notNull().default("#f8fafc"),
     colorText: text("color_text").notNull().default("#0f172a"),
     colorButton: text("color_button").notNull().default("#059669"),
-    /** Logo as a data: URL (small PNG/JPEG/SVG, size-checked on upload). */
+    /** Logo as a data: URL (PNG/JPEG/WebP up to 20 KB, checked by its bytes on upload; never SVG). */
     logoDataUrl: text("logo_data_url"),
     ...timestamps(),
   },
@@ -122,6 +122,8 @@ export const vouchers = pgTable(
     /** Snapshot of the plan at purchase: later plan edits do not change what was sold. */
     durationSeconds: integer("duration_seconds").notNull(),
     devicesAllowed: integer("devices_allowed").notNull(),
+    /** The plan's data cap (MB of 1,048,576 bytes, up and down together); null = none. */
+    dataCapMb: bigint("data_cap_mb", { mode: "number" }),
     /** Purchase (or generation) time: the start in purchase mode, and the lapse clock. */
     purchasedAt: timestamp("purchased_at", { withTimezone: true }).notNull().defaultNow(),
     firstUsedAt: timestamp("first_used_at", { withTimezone: true }),

@@ -23,6 +23,9 @@ export const customers = pgTable(
     optedOutAt: timestamp("opted_out_at", { withTimezone: true }),
     optOutSource: text("opt_out_source"),
     notes: text("notes").notNull().default(""),
+    /** The device and router of the customer's latest hotspot purchase (no foreign key: a removed router keeps the history). */
+    lastMac: text("last_mac"),
+    lastRouterId: uuid("last_router_id"),
     ...timestamps(),
   },
   (t) => [

@@ -72,7 +72,7 @@ export const billingTiers = pgTable(
     id: text("id").primaryKey(),
     name: text("name").notNull(),
     description: text("description").notNull().default(""),
-    /** Charged once, on an ISP's first paid subscription (see docs/decisions/0015-saas-billing.md). */
+    /** Charged once, on an ISP's first paid subscription (see docs/decisions/0016-saas-billing.md). */
     registrationFeeCents: integer("registration_fee_cents").notNull().default(0),
     monthlyCents: integer("monthly_cents").notNull(),
     features: text("features").array().notNull().default(sql`'{}'::text[]`),

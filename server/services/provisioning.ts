@@ -30,6 +30,8 @@ export type HotspotUserInput = {
   profile: string;
   /** Remaining uptime the router enforces by itself (design §7.5); omitted = unlimited. */
   limitUptime?: RouterTime;
+  /** The plan's data cap in bytes; omitted = none. */
+  limitBytesTotal?: number | null;
   ref?: string;
   expiresAt?: Date | null;
 };
@@ -61,7 +63,7 @@ async function queue(s: Scope, kind: RouterOperationKind, target: string, params
     .insert(routerOperations)
     .values({ tenantId: s.tenantId, routerId: s.routerId, kind, target, params, ref: extra.ref ?? null, notAfter: extra.notAfter ?? null, source: extra.source ?? "app" })
     .returning({ id: routerOperations.id });
-  await scheduleRouterSync(s.tx, s.routerId);
+  // The router's sync job is woken at commit by a trigger (policies/40-network.sql).
   return op!.id;
 }
 
@@ -99,7 +101,7 @@ export function provisioning(tx: Tx, tenantId: string, routerId: string, box: Se
       return queue(s, "remove_hotspot_profile", name);
     },
     async ensureHotspotUser(input: HotspotUserInput) {
-      const spec = { profile: input.profile, limitUptime: input.limitUptime ?? null, passwordEnc: box.encrypt(input.password), comment: tagFor(input.ref) };
+      const spec = { profile: input.profile, limitUptime: input.limitUptime ?? null, limitBytesTotal: input.limitBytesTotal ?? null, passwordEnc: box.encrypt(input.password), comment: tagFor(input.ref) };
       await upsertItem(s, "hotspot_user", input.name, spec, { ref: input.ref, expiresAt: input.expiresAt });
       return queue(s, "ensure_hotspot_user", input.name, spec, { ref: input.ref });
     },
@@ -176,7 +178,7 @@ export async function runOperation(api: RouterApi, op: Pick<OperationRow, "kind"
     case "remove_hotspot_profile":
       return api.removeHotspotProfile(op.target);
     case "ensure_hotspot_user":
-      return api.ensureHotspotUser({ name: op.target, password: password(), profile: str(p.profile), limitUptime: time(p.limitUptime), comment: str(p.comment) || TAG });
+      return api.ensureHotspotUser({ name: op.target, password: password(), profile: str(p.profile), limitUptime: time(p.limitUptime), limitBytesTotal: Number(p.limitBytesTotal ?? 0) || undefined, comment: str(p.comment) || TAG });
     case "disable_hotspot_user":
     case "enable_hotspot_user":
       return api.setHotspotUserDisabled(op.target, op.kind === "disable_hotspot_user");
@@ -209,6 +211,48 @@ export async function runOperation(api: RouterApi, op: Pick<OperationRow, "kind"
   }
 }
 
+/** Profile changes: users and secrets refer to profiles, so these never overlap anything else. */
+const BARRIER_KINDS = new Set<OperationRow["kind"]>(["ensure_hotspot_profile", "remove_hotspot_profile", "ensure_ppp_profile", "remove_ppp_profile"]);
+/** Commands in flight at once on one router connection (the API tags each one). */
+const PIPELINE = 8;
+
+/**
+ * Applies a batch in the router's order where order matters, and side by side where it does not:
+ * operations on the same user or secret run one after another, different ones run together (up
+ * to PIPELINE at once), and a profile change waits for everything before it and holds back
+ * everything after it. On a failure that is not the router refusing one command (the connection
+ * went), nothing new starts, what is in flight settles, and the error goes up.
+ */
+export async function applyBatch<T extends Pick<OperationRow, "kind" | "target">>(batch: T[], apply: (op: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < batch.length; ) {
+    if (BARRIER_KINDS.has(batch[i]!.kind)) {
+      await apply(batch[i++]!);
+      continue;
+    }
+    const byTarget = new Map<string, T[]>();
+    for (; i < batch.length && !BARRIER_KINDS.has(batch[i]!.kind); i++) {
+      const op = batch[i]!;
+      byTarget.set(op.target, [...(byTarget.get(op.target) ?? []), op]);
+    }
+    const lanes = [...byTarget.values()];
+    let failure: { err: unknown } | null = null;
+    const worker = async () => {
+      for (let lane = lanes.shift(); lane && !failure; lane = lanes.shift()) {
+        for (const op of lane) {
+          if (failure) return;
+          try {
+            await apply(op);
+          } catch (err) {
+            failure ??= { err };
+          }
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PIPELINE, lanes.length) }, worker));
+    if (failure) throw (failure as { err: unknown }).err;
+  }
+}
+
 export type InTenant = <T>(step: (tx: Tx) => Promise<T>) => Promise<T>;
 export type Connect = <T>(router: typeof routers.$inferSelect, fn: (api: RouterApi) => Promise<T>) => Promise<T>;
 export type SyncResult = { done: number; failed: number; skipped: number; waiting: number; error?: string };
@@ -222,11 +266,19 @@ export async function pendingOperations(tx: Tx, tenantId: string, routerId: stri
     .limit(limit);
 }
 
-async function finish(tx: Tx, tenantId: string, id: string, status: "done" | "failed" | "skipped", fields: { result?: string; lastError?: string }) {
-  await tx
-    .update(routerOperations)
-    .set({ status, finishedAt: new Date(), result: fields.result ?? null, lastError: fields.lastError ?? null, attempts: sql`${routerOperations.attempts} + 1` })
-    .where(and(eq(routerOperations.tenantId, tenantId), eq(routerOperations.id, id)));
+type Finished = { id: string; status: "done" | "failed" | "skipped"; at: Date; result: string | null; lastError: string | null };
+
+/** Records several operations' outcomes in one statement (one commit instead of one each). */
+async function finishMany(tx: Tx, tenantId: string, rows: Finished[]) {
+  const values = sql.join(
+    rows.map((r) => sql`(${r.id}::uuid, ${r.status}::text, ${r.at.toISOString()}::timestamptz, ${r.result}::text, ${r.lastError}::text)`),
+    sql`, `,
+  );
+  await tx.execute(sql`
+    update router_operations o
+       set status = v.status, finished_at = v.finished_at, result = v.result, last_error = v.last_error, attempts = o.attempts + 1
+      from (values ${values}) as v(id, status, finished_at, result, last_error)
+     where o.tenant_id = ${tenantId} and o.id = v.id`);
 }
 
 /**
@@ -244,31 +296,40 @@ export async function syncRouter(inTenant: InTenant, tenantId: string, routerId:
   if (!loaded || loaded.ops.length === 0) return result;
   const started = Date.now();
   let more = false;
-  // Results are written while the next command runs; at most a few at once so the pool stays free.
+  // Outcomes are written in small groups while the next commands run (a few statements, not
+  // one transaction per operation); each keeps the time it really finished.
   const writes: Promise<void>[] = [];
-  const record = async (id: string, status: "done" | "failed" | "skipped", fields: { result?: string; lastError?: string }) => {
-    writes.push(inTenant((tx) => finish(tx, tenantId, id, status, fields)));
-    if (writes.length >= 4) await Promise.all(writes.splice(0));
+  const finished: Finished[] = [];
+  const flush = () => {
+    const rows = finished.splice(0);
+    if (rows.length) writes.push(inTenant((tx) => finishMany(tx, tenantId, rows)));
+  };
+  const record = async (id: string, status: Finished["status"], fields: { result?: string; lastError?: string }) => {
+    finished.push({ id, status, at: now(), result: fields.result ?? null, lastError: fields.lastError ?? null });
+    if (finished.length >= PIPELINE) flush();
+    if (writes.length >= 2) await Promise.all(writes.splice(0));
+  };
+  const applyOne = async (api: RouterApi, op: OperationRow) => {
+    if (op.notAfter && op.notAfter < now()) {
+      await record(op.id, "skipped", { lastError: "Too late: the router could not be reached in time." });
+      result.skipped++;
+      return;
+    }
+    try {
+      await record(op.id, "done", { result: await runOperation(api, op, box) });
+      result.done++;
+    } catch (err) {
+      if (!(err instanceof RouterError && err.kind === "trap")) throw err;
+      await record(op.id, "failed", { lastError: err.message });
+      result.failed++;
+    }
   };
   try {
     await connect(loaded.router, async (api) => {
       for (let batch = loaded.ops; batch.length > 0; ) {
-        for (const op of batch) {
-          if (op.notAfter && op.notAfter < now()) {
-            await record(op.id, "skipped", { lastError: "Too late: the router could not be reached in time." });
-            result.skipped++;
-            continue;
-          }
-          try {
-            await record(op.id, "done", { result: await runOperation(api, op, box) });
-            result.done++;
-          } catch (err) {
-            if (!(err instanceof RouterError && err.kind === "trap")) throw err;
-            await record(op.id, "failed", { lastError: err.message });
-            result.failed++;
-          }
-        }
+        await applyBatch(batch, (op) => applyOne(api, op));
         // Everything so far is recorded before looking for more, so nothing is taken twice.
+        flush();
         await Promise.all(writes.splice(0));
         if (Date.now() - started > (opts.drainMs ?? 15_000)) {
           more = true;
@@ -278,6 +339,7 @@ export async function syncRouter(inTenant: InTenant, tenantId: string, routerId:
       }
     });
   } catch (err) {
+    flush();
     await Promise.allSettled(writes.splice(0));
     if (!(err instanceof RouterError)) throw err;
     result.error = err.message;
@@ -399,7 +461,8 @@ export async function repairDrift(inTenant: InTenant, tenantId: string, routerId
         continue;
       }
       users.delete(u.name);
-      if (u.profile !== item.spec.profile || u.comment !== item.spec.comment) await apply("ensure_hotspot_user", u.name, item.spec, "changed on the router");
+      const cap = Number(item.spec.limitBytesTotal ?? 0) || null;
+      if (u.profile !== item.spec.profile || u.comment !== item.spec.comment || u.limitBytesTotal !== cap) await apply("ensure_hotspot_user", u.name, item.spec, "changed on the router");
       if (u.disabled !== item.disabled) await apply(item.disabled ? "disable_hotspot_user" : "enable_hotspot_user", u.name, {}, "enabled/disabled on the router");
     }
     for (const item of users.values()) {

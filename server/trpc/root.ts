@@ -14,6 +14,7 @@ import { routerSetupRouter } from "./routers/router-setup";
 import { hotspotPlansRouter } from "./routers/hotspot-plans";
 import { billingRouter } from "./routers/billing";
 import { platformBillingRouter } from "./routers/platform-billing";
+import { hotspotBrandingRouter } from "./routers/hotspot-branding";
 import { resolveViewer, type AppContext } from "../context";
 import type { TrpcContext } from "./init";
 
@@ -33,6 +34,7 @@ export const appRouter = createTRPCRouter({
   hotspotPlans: hotspotPlansRouter,
   billing: billingRouter,
   platformBilling: platformBillingRouter,
+  hotspotBranding: hotspotBrandingRouter,
 });
 export type AppRouter = typeof appRouter;
 

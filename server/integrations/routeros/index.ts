@@ -66,6 +66,8 @@ export type HotspotUserSpec = {
   profile: string;
   /** Omitted = unlimited (0s). */
   limitUptime?: RouterTime;
+  /** Bytes up and down together the user may use (a plan's data cap); omitted or 0 = no cap. */
+  limitBytesTotal?: number;
   comment: string;
 };
 
@@ -75,6 +77,8 @@ export type HotspotUser = {
   profile: string;
   /** null = unlimited. */
   limitUptimeSeconds: number | null;
+  /** null = no data cap. */
+  limitBytesTotal: number | null;
   comment: string;
   disabled: boolean;
   uptimeSeconds: number;
@@ -432,8 +436,14 @@ function createRouterApi(c: Connection): RouterApi {
         "/ip/hotspot/user",
         "hotspot user",
         spec.name,
-        { password: spec.password, profile: spec.profile, "limit-uptime": formatRouterTime(spec.limitUptime ?? 0), comment: spec.comment },
-        { "limit-uptime": sameTime, comment: (h, w) => (h ?? "") === w },
+        {
+          password: spec.password,
+          profile: spec.profile,
+          "limit-uptime": formatRouterTime(spec.limitUptime ?? 0),
+          "limit-bytes-total": String(Math.max(0, Math.floor(spec.limitBytesTotal ?? 0))),
+          comment: spec.comment,
+        },
+        { "limit-uptime": sameTime, "limit-bytes-total": (h, w) => toInt(h) === Number(w), comment: (h, w) => (h ?? "") === w },
       );
     },
 
@@ -441,7 +451,7 @@ function createRouterApi(c: Connection): RouterApi {
     removeHotspotUser: (name) => remove("/ip/hotspot/user", "hotspot user", name),
 
     async listHotspotUsers({ commentPrefix }) {
-      const rows = await print("/ip/hotspot/user", {}, [".id", "name", "profile", "limit-uptime", "comment", "disabled", "uptime", "bytes-in", "bytes-out"], "listing hotspot users");
+      const rows = await print("/ip/hotspot/user", {}, [".id", "name", "profile", "limit-uptime", "limit-bytes-total", "comment", "disabled", "uptime", "bytes-in", "bytes-out"], "listing hotspot users");
       return rows
         .filter((r) => (r.comment ?? "").startsWith(commentPrefix))
         .map((r) => {
@@ -451,6 +461,7 @@ function createRouterApi(c: Connection): RouterApi {
             name: r.name ?? "",
             profile: r.profile ?? "",
             limitUptimeSeconds: limit ? limit : null,
+            limitBytesTotal: toInt(r["limit-bytes-total"]) || null,
             comment: r.comment ?? "",
             disabled: isTrue(r.disabled),
             uptimeSeconds: Math.floor(parseRouterTime(r.uptime ?? "") ?? 0),

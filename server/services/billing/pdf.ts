@@ -1,4 +1,4 @@
-// Invoices and receipts as PDF (pdfkit: docs/decisions/0015-saas-billing.md). Built on request
+// Invoices and receipts as PDF (pdfkit: docs/decisions/0016-saas-billing.md). Built on request
 // from the stored rows, so a document always matches the database. Times in the ISP's timezone
 // (East Africa Time by default), money in KES.
 import PDFDocument from "pdfkit";

@@ -2,7 +2,7 @@
 // rules. Every write runs in the platform context entered into the ISP (withBilling), never in
 // the ISP's own context: an ISP can read its billing, not write it (design §4, policies/95-billing.sql).
 //
-// Rules (issue 8, docs/decisions/0015-saas-billing.md):
+// Rules (issue 8, docs/decisions/0016-saas-billing.md):
 // - A tier becomes the ISP's only when its invoice is paid in full (payments add up).
 // - The paid month runs from the payment that completed the invoice; a tier change restarts the
 //   billing date from that payment day. A renewal of the same tier paid before the due date

@@ -33,6 +33,12 @@ const VOUCHER_REF = (id: string) => `voucher:${id}`;
  * A device uses a code on a router. Case-sensitive code; the same device may come back any
  * time; another device beyond the plan's limit is refused. The router is told the time left.
  */
+/**
+ * The router enforces a plan's data cap itself (limit-bytes-total on the voucher's user). It counts
+ * on each router separately, so a voucher used on two routers can use the cap on each.
+ */
+const capBytes = (v: { dataCapMb: number | null }) => (v.dataCapMb ? v.dataCapMb * 1024 * 1024 : null);
+
 export async function useVoucher(tx: Tx, tenantId: string, box: SecretBox, input: UseInput): Promise<UseResult> {
   const now = input.now ?? new Date();
   const mac = normalizeMac(input.mac);
@@ -57,7 +63,7 @@ export async function useVoucher(tx: Tx, tenantId: string, box: SecretBox, input
   }
   const left = secondsLeft({ expiresAt, durationSeconds: v.durationSeconds }, now);
   const p = provisioning(tx, tenantId, input.routerId, box);
-  await p.ensureHotspotUser({ name: v.code, password: v.code, profile: planProfileName(v.planId), limitUptime: left, ref: VOUCHER_REF(v.id), expiresAt });
+  await p.ensureHotspotUser({ name: v.code, password: v.code, profile: planProfileName(v.planId), limitUptime: left, limitBytesTotal: capBytes(v), ref: VOUCHER_REF(v.id), expiresAt });
   await p.loginDevice({ user: v.code, password: v.code, mac, ip: input.ip }, { ref: VOUCHER_REF(v.id) });
   return { ok: true, voucherId: v.id, code: v.code, expiresAt, secondsLeft: left, firstUse };
 }
@@ -146,7 +152,7 @@ export async function restoreAccess(tx: Tx, tenantId: string, box: SecretBox, vo
   const routerIds = used.map((u) => u.routerId).filter((r): r is string => !!r);
   const live = routerIds.length ? await tx.select({ id: routers.id }).from(routers).where(and(eq(routers.tenantId, tenantId), inArray(routers.id, routerIds))) : [];
   for (const r of live) {
-    await provisioning(tx, tenantId, r.id, box).ensureHotspotUser({ name: v.code, password: v.code, profile: planProfileName(v.planId), limitUptime: secondsLeft(v, now), ref: VOUCHER_REF(v.id), expiresAt: v.expiresAt });
+    await provisioning(tx, tenantId, r.id, box).ensureHotspotUser({ name: v.code, password: v.code, profile: planProfileName(v.planId), limitUptime: secondsLeft(v, now), limitBytesTotal: capBytes(v), ref: VOUCHER_REF(v.id), expiresAt: v.expiresAt });
   }
   return live.length;
 }

@@ -19,6 +19,7 @@ import { issueVoucher } from "./vouchers";
 import { useVoucher, normalizeMac, type UseResult } from "./access";
 import { describeDuration, secondsLeft, voucherState, type DurationUnit } from "./rules";
 import { formatDateTime } from "../../../app/lib/format";
+import { enqueueJob } from "../jobs";
 
 // ---------- the device context ----------
 
@@ -99,6 +100,8 @@ export async function portalPage(tx: Tx, tenantId: string) {
       shillings: Math.round(p.priceCents / 100),
       duration: describeDuration(p.durationValue, p.durationUnit as DurationUnit),
       speed: p.downloadKbps ? `${Math.round((p.downloadKbps / 1024) * 10) / 10} Mbps` : "Unlimited speed",
+      // Data caps in the words customers use: whole GB from 1 GB, MB below.
+      cap: p.dataCapMb ? (p.dataCapMb >= 1024 ? `${Math.round((p.dataCapMb / 1024) * 10) / 10} GB` : `${p.dataCapMb} MB`) : null,
       devices: p.devices,
     })),
   };
@@ -186,6 +189,36 @@ export async function purchaseStatus(tx: Tx, tenantId: string, purchaseId: strin
  * customer, log the device in on its router, and queue the SMS/WhatsApp with the code. If the
  * voucher cannot be issued, the payment stays paid and a ticket tells the ISP (never silence).
  */
+/**
+ * The voucher_issued job: the buyer gets the code, plan, start and end times by SMS/WhatsApp (as
+ * the ISP chose; critical, so a final failure opens a ticket).
+ */
+export async function sendVoucherIssued(tx: Tx, tenantId: string, voucherId: string) {
+  const [row] = await tx
+    .select({ v: vouchers, plan: hotspotPlans, timezone: tenants.timezone, name: customers.name })
+    .from(vouchers)
+    .innerJoin(hotspotPlans, and(eq(hotspotPlans.tenantId, vouchers.tenantId), eq(hotspotPlans.id, vouchers.planId)))
+    .innerJoin(tenants, eq(tenants.id, vouchers.tenantId))
+    .leftJoin(customers, and(eq(customers.tenantId, vouchers.tenantId), eq(customers.id, vouchers.customerId)))
+    .where(and(eq(vouchers.tenantId, tenantId), eq(vouchers.id, voucherId)));
+  if (!row?.v.phone) return "skipped" as const;
+  const { v, plan, timezone } = row;
+  await notify(tx, tenantId, "voucher_issued", {
+    phone: v.phone!,
+    customerId: v.customerId,
+    vars: {
+      name: (row.name ?? "").trim().split(/\s+/)[0] ?? "",
+      code: v.code,
+      plan: plan.name,
+      start: formatDateTime(v.firstUsedAt ?? v.purchasedAt, timezone),
+      end: v.expiresAt ? formatDateTime(v.expiresAt, timezone) : `first use + ${describeDuration(plan.durationValue, plan.durationUnit as DurationUnit)}`,
+    },
+    ref: `voucher:${v.id}`,
+    critical: true,
+  });
+  return "sent" as const;
+}
+
 export function registerVoucherPurpose(box: SecretBox) {
   registerPaymentPurpose("voucher", {
     label: "Hotspot voucher",
@@ -198,25 +231,19 @@ export function registerVoucherPurpose(box: SecretBox) {
           if (!p) throw new Error("No purchase matches this payment.");
           const phone = payment.phone ?? p.phone;
           const name = (payment.payerName ?? "").trim();
+          // The customer record: phone, the name M-Pesa gave (if any), the device and router used.
+          const device = { lastMac: p.mac ?? undefined, lastRouterId: p.routerId ?? undefined };
           const [customer] = await sp
             .insert(customers)
-            .values({ tenantId, phone, name })
-            .onConflictDoUpdate({ target: [customers.tenantId, customers.phone], set: name ? { name } : { phone } })
+            .values({ tenantId, phone, name, ...device })
+            .onConflictDoUpdate({ target: [customers.tenantId, customers.phone], set: { ...(name ? { name } : {}), ...device, updatedAt: new Date() } })
             .returning({ id: customers.id });
           const v = await issueVoucher(sp, tenantId, { planId: p.planId, phone, paymentId: payment.id, customerId: customer!.id });
           await sp.update(hotspotPurchases).set({ status: "issued", voucherId: v.id }).where(and(eq(hotspotPurchases.tenantId, tenantId), eq(hotspotPurchases.id, p.id)));
-          let used: UseResult | null = null;
-          if (p.mac && p.ip && p.routerId) used = await useVoucher(sp, tenantId, box, { code: v.code, mac: p.mac, ip: p.ip, routerId: p.routerId });
-          const [plan] = await sp.select().from(hotspotPlans).where(and(eq(hotspotPlans.tenantId, tenantId), eq(hotspotPlans.id, p.planId)));
-          const [t] = await sp.select({ timezone: tenants.timezone }).from(tenants).where(eq(tenants.id, tenantId));
-          const expiresAt = used && used.ok ? used.expiresAt : v.expiresAt;
-          await notify(sp, tenantId, "voucher_issued", {
-            phone,
-            customerId: customer!.id,
-            vars: { name: name.split(/\s+/)[0] ?? "", code: v.code, plan: plan?.name ?? "", start: formatDateTime(used && used.ok ? new Date() : v.purchasedAt, t?.timezone), end: expiresAt ? formatDateTime(expiresAt, t?.timezone) : "first use + " + (plan ? describeDuration(plan.durationValue, plan.durationUnit as DurationUnit) : "") },
-            ref: `voucher:${v.id}`,
-            critical: true,
-          });
+          if (p.mac && p.ip && p.routerId) await useVoucher(sp, tenantId, box, { code: v.code, mac: p.mac, ip: p.ip, routerId: p.routerId });
+          // The code by SMS/WhatsApp is a job of its own, so this transaction (and the device's
+          // login behind it) does not wait for templates and providers.
+          await enqueueJob(sp, "voucher_issued", { voucherId: v.id }, { priority: 5 });
         });
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err);

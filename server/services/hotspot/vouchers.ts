@@ -34,6 +34,9 @@ export type IssueInput = {
   batchId?: string | null;
   codeLength?: number;
   now?: Date;
+  /** Instead of the plan's (a free trial: its own length, one device). */
+  durationSeconds?: number;
+  devicesAllowed?: number;
 };
 
 /**
@@ -46,7 +49,7 @@ export async function issueVoucher(tx: Tx, tenantId: string, input: IssueInput):
   if (!plan) throw new Error(`plan ${input.planId} not found`);
   const rules = await hotspotRules(tx, tenantId);
   const now = input.now ?? new Date();
-  const seconds = durationSeconds(plan.durationValue, plan.durationUnit as DurationUnit);
+  const seconds = input.durationSeconds ?? durationSeconds(plan.durationValue, plan.durationUnit as DurationUnit);
   const times = timesAtPurchase({ mode: rules.expiryMode, purchasedAt: now, durationSeconds: seconds, lapseDays: rules.lapseDays });
   for (let attempt = 1; ; attempt++) {
     const code = generateCode(input.codeLength ?? rules.codeLength);
@@ -63,7 +66,8 @@ export async function issueVoucher(tx: Tx, tenantId: string, input: IssueInput):
             customerId: input.customerId ?? null,
             phone: input.phone ?? null,
             durationSeconds: seconds,
-            devicesAllowed: plan.devices,
+            devicesAllowed: input.devicesAllowed ?? plan.devices,
+            dataCapMb: plan.dataCapMb,
             purchasedAt: now,
             expiresAt: times.expiresAt,
             lapsesAt: times.lapsesAt,

@@ -1,0 +1,1 @@
+ALTER TABLE "vouchers" ADD COLUMN "data_cap_mb" bigint;
