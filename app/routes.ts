@@ -43,6 +43,7 @@ export default [
       route(":channel", "routes/dashboard.messaging.channel.tsx"),
     ]),
     route("tickets", "routes/dashboard.tickets.tsx"),
+    route("billing", "routes/dashboard.billing.tsx"),
     route("hotspot", "routes/dashboard.hotspot.tsx", [
       index("routes/dashboard.hotspot._index.tsx"),
       route("plans", "routes/dashboard.hotspot.plans.tsx"),
@@ -58,6 +59,9 @@ export default [
   route("dashboard/messaging/:channel/export", "routes/dashboard.messaging.export.ts"),
   route("dashboard/hotspot/vouchers/export", "routes/dashboard.hotspot.vouchers.export.ts"),
   route("dashboard/hotspot/batches/:id/cards", "routes/dashboard.hotspot.cards.tsx"),
+  route("dashboard/billing/:kind/:id/pdf", "routes/dashboard.billing.document.ts"),
+  // Platform console (admin host): SaaS billing
+  route("billing", "routes/console.billing.tsx"),
   route("api/trpc/*", "routes/api.trpc.ts"),
   route("*", "routes/not-found.tsx"),
 ] satisfies RouteConfig;

@@ -8,7 +8,7 @@ import type pg from "pg";
  */
 
 /** Global tables: no tenant_id, forced RLS, platform-only (tenants: each ISP reads its own row). */
-export const GLOBAL_TABLES = ["public.tenants", "public.platform_users", "public.platform_sessions", "public.platform_settings"];
+export const GLOBAL_TABLES = ["public.tenants", "public.platform_users", "public.platform_sessions", "public.platform_settings", "public.billing_tiers", "public.platform_mpesa_callbacks"];
 /** Tables whose row changes are audited as app events instead (they change on every request). */
 export const AUDIT_EXEMPT = [
   "public.user_sessions",
@@ -23,6 +23,7 @@ export const AUDIT_EXEMPT = [
   "public.messages",
   "public.early_delivery_reports",
   "public.voucher_devices",
+  "public.platform_mpesa_callbacks",
 ];
 /** Schemas the app role may read tables in (all others: no table privileges at all). */
 const APP_TABLE_SCHEMAS = ["public", "audit"];
@@ -63,6 +64,8 @@ const EXPECTED_POLICIES: Record<string, string[]> = {
     `platform_write|*|mnetifi_app|${PLATFORM}|${PLATFORM}`,
     OWNER,
   ],
+  // The tier price list: public to every context, written by the platform only.
+  "public.billing_tiers": [`tiers_read|r|mnetifi_app|true|`, `platform_write|*|mnetifi_app|${PLATFORM}|${PLATFORM}`, OWNER],
   "audit.events": [
     `audit_read|r|mnetifi_app|((tenant_id = ( SELECT app_public.current_tenant_id() AS current_tenant_id)) OR ${PLATFORM})|`,
     `audit_append|a|mnetifi_app||((table_name IS NULL) AND (row_id IS NULL) AND (action !~ '^(INSERT|UPDATE|DELETE)$'::text) AND ((NOT (tenant_id IS DISTINCT FROM ( SELECT app_public.current_tenant_id() AS current_tenant_id))) OR ${PLATFORM}) AND ((actor_kind <> 'platform_user'::text) OR ${PLATFORM}))`,

@@ -11,6 +11,8 @@ import { routerSync, routerDriftRepair, routerPoll, routersSweep, type RouterJob
 import type { RouterUrl } from "../server/services/router-monitoring";
 import { sendMessage, broadcastSend } from "./tasks/messaging";
 import { voucherExpire, voucherIssued, voucherWarn } from "./tasks/vouchers";
+import { applyBillingCallbackTask, queryBillingStkTask, billingSweepTask } from "./tasks/billing";
+import { defaultBillingLinks, type BillingLinks } from "../server/services/billing/subscriptions";
 
 /** Every task the worker runs. Tenant tasks are wrapped in tenantTask(), platform ones in platformTask(). */
 export type JobDeps = {
@@ -21,6 +23,8 @@ export type JobDeps = {
   routerPollSeconds?: number;
   /** A router's page in its ISP's dashboard, for alerts. */
   routerUrl?: RouterUrl;
+  /** An ISP's billing page, for payment emails and reminders. */
+  billingLinks?: BillingLinks;
 };
 
 export function buildTaskList(db: Db, integrations: Integrations, deps: JobDeps): TaskList {
@@ -32,8 +36,13 @@ export function buildTaskList(db: Db, integrations: Integrations, deps: JobDeps)
     pollSeconds: deps.routerPollSeconds ?? 60,
     routerUrl: deps.routerUrl ?? ((slug, id) => `${deps.publicBaseUrl}/dashboard/routers/${id}?isp=${slug}`),
   };
+  const billingLinks = deps.billingLinks ?? defaultBillingLinks(deps.publicBaseUrl);
+  const billing = { db, daraja: integrations.daraja, credentials: integrations.platformMpesa ?? null, publicBaseUrl: deps.publicBaseUrl, links: billingLinks, queryDelaysS: deps.queryDelaysS };
   return {
     apply_mpesa_callback: applyMpesaCallback(db),
+    apply_billing_callback: applyBillingCallbackTask(db, billingLinks),
+    billing_query_stk: queryBillingStkTask(billing),
+    billing_sweep: billingSweepTask(db, billingLinks),
     query_stk_payment: queryStk(payments),
     verify_mpesa_receipt: verifyReceipt(payments),
     sessions_sweep: sessionsSweep(db),
@@ -56,4 +65,4 @@ export function buildTaskList(db: Db, integrations: Integrations, deps: JobDeps)
 }
 
 /** Recurring sweepers (graphile-worker crontab syntax). */
-export const CRONTAB = ["*/15 * * * * sessions_sweep ?max=1", "17 * * * * rate_limits_sweep ?max=1", "* * * * * routers_sweep ?max=1"].join("\n");
+export const CRONTAB = ["*/15 * * * * sessions_sweep ?max=1", "17 * * * * rate_limits_sweep ?max=1", "* * * * * routers_sweep ?max=1", "*/10 * * * * billing_sweep ?max=1"].join("\n");

@@ -30,7 +30,7 @@ export const ISP_PERMISSIONS = {
   "customers.manage": "Create and change customers (later issue)",
   "vouchers.manage": "Generate, look up, extend and disable vouchers",
   "hotspot.manage": "Hotspot plans, voucher rules and the captive portal's branding",
-  "billing.manage": "Pay the platform subscription (later issue)",
+  "billing.manage": "Choose the mnetifi plan, pay the subscription, download invoices and receipts",
 } as const;
 export type IspPermission = keyof typeof ISP_PERMISSIONS;
 

@@ -6,6 +6,7 @@ import type { Site } from "./services/hosts";
 import { validateUserSession, validatePlatformSession, type SessionUser } from "./services/sessions";
 import type { SecretBox } from "./services/secrets";
 import type { Integrations } from "./integrations";
+import { loadBillingRow, type BillingRow } from "./services/billing/state";
 
 /** What the web server hands every loader, action and tRPC call (React Router load context). */
 export type AppContext = {
@@ -20,7 +21,14 @@ export type AppContext = {
   integrations: Integrations;
   /** Per-request nonce of the Content-Security-Policy (inline scripts must carry it). */
   cspNonce: string;
+  /** The clock billing decisions use (a trial or paid month ending); tests set it. Default: now. */
+  now?: () => Date;
 };
+
+/** The time as this request's clock says (AppContext.now, else the real time). */
+export function nowOf(app: Pick<AppContext, "now">): Date {
+  return app.now?.() ?? new Date();
+}
 
 /** Runs the product on plain http on *.localhost; everywhere else https. */
 export function isLocalDomain(appDomain: string) {
@@ -73,7 +81,7 @@ export function clearSessionCookie(env: Env) {
 }
 
 export type Viewer =
-  | { kind: "user"; tenantId: string; user: SessionUser; token: string; idleExpiresAt: Date }
+  | { kind: "user"; tenantId: string; user: SessionUser; token: string; idleExpiresAt: Date; billing: BillingRow | null }
   | { kind: "platform_user"; user: SessionUser; token: string; idleExpiresAt: Date };
 
 /** The signed-in user for this request's host, or null. */
@@ -82,10 +90,12 @@ export async function resolveViewer(app: AppContext, request: Request, keepAlive
   if (!token || token.length > 100) return null;
   const { site, db } = app;
   if (site.kind === "tenant") {
-    const found = await withTenant(db, site.tenant.id, { actorKind: "system", requestId: app.requestId }, (tx) =>
-      validateUserSession(tx, site.tenant.id, token, new Date(), keepAlive),
-    );
-    return found ? { kind: "user", tenantId: site.tenant.id, user: found.user, token, idleExpiresAt: found.session.idleExpiresAt } : null;
+    const found = await withTenant(db, site.tenant.id, { actorKind: "system", requestId: app.requestId }, async (tx) => {
+      const session = await validateUserSession(tx, site.tenant.id, token, new Date(), keepAlive);
+      // The billing columns ride along: whether the dashboard is open is decided from them.
+      return session ? { ...session, billing: await loadBillingRow(tx, site.tenant.id) } : null;
+    });
+    return found ? { kind: "user", tenantId: site.tenant.id, user: found.user, token, idleExpiresAt: found.session.idleExpiresAt, billing: found.billing } : null;
   }
   if (site.kind === "admin") {
     const found = await withPlatform(db, { actorKind: "system", requestId: app.requestId }, (tx) => validatePlatformSession(tx, token, new Date(), keepAlive));

@@ -70,6 +70,17 @@ const schema = z
     PLATFORM_SMS_API_KEY: z.string().optional(),
     PLATFORM_SMS_USERNAME: z.string().optional(),
     PLATFORM_SMS_SENDER_ID: z.string().optional(),
+    /**
+     * The platform's own Daraja account, which ISPs pay their subscription into by STK push.
+     * With SIMULATORS on and these unset, the Daraja simulator's platform paybill is used.
+     */
+    PLATFORM_MPESA_ENVIRONMENT: z.enum(["sandbox", "production"]).default("production"),
+    PLATFORM_MPESA_ACCOUNT_TYPE: z.enum(["paybill", "till"]).default("paybill"),
+    PLATFORM_MPESA_SHORTCODE: z.string().regex(/^\d{5,7}$/, "a paybill or store number, 5–7 digits").optional(),
+    PLATFORM_MPESA_TILL_NUMBER: z.string().regex(/^\d{5,7}$/, "a till number, 5–7 digits").optional(),
+    PLATFORM_MPESA_CONSUMER_KEY: z.string().min(1).optional(),
+    PLATFORM_MPESA_CONSUMER_SECRET: z.string().min(1).optional(),
+    PLATFORM_MPESA_PASSKEY: z.string().min(1).optional(),
     /** Where the embedded PostgreSQL keeps its files. */
     DATA_DIR: z.string().default(".data"),
     EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
@@ -89,6 +100,12 @@ const schema = z
       if (!env.APP_DOMAIN) ctx.addIssue({ code: "custom", path: ["APP_DOMAIN"], message: "is required in production" });
       if (env.SIMULATORS !== "true" && !env.SMTP_URL) ctx.addIssue({ code: "custom", path: ["SMTP_URL"], message: "is required in production (or SIMULATORS=true for a demo)" });
     }
+    const platformMpesa = ["PLATFORM_MPESA_SHORTCODE", "PLATFORM_MPESA_CONSUMER_KEY", "PLATFORM_MPESA_CONSUMER_SECRET", "PLATFORM_MPESA_PASSKEY"] as const;
+    const given = platformMpesa.filter((k) => env[k]);
+    if (given.length && given.length < platformMpesa.length) {
+      for (const k of platformMpesa) if (!env[k]) ctx.addIssue({ code: "custom", path: [k], message: "is needed with the other PLATFORM_MPESA_* settings" });
+    }
+    if (env.PLATFORM_MPESA_ACCOUNT_TYPE === "till" && given.length && !env.PLATFORM_MPESA_TILL_NUMBER) ctx.addIssue({ code: "custom", path: ["PLATFORM_MPESA_TILL_NUMBER"], message: "is required for a till" });
   });
 
 export type Env = Omit<z.infer<typeof schema>, "SIMULATORS" | "PUBLIC_BASE_URL"> & { APP_DOMAIN: string; SIMULATORS: boolean; PUBLIC_BASE_URL: string };

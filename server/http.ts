@@ -11,7 +11,9 @@ import type { Db } from "../db/client";
 import type { Env } from "./env";
 import { resolveSite } from "./services/hosts";
 import { darajaHooks, messagingHooks } from "./hooks";
-import { isLocalDomain, type AppContext } from "./context";
+import { billingHooks } from "./billing-hooks";
+import type { BillingLinks } from "./services/billing/subscriptions";
+import { isLocalDomain, siteUrl, type AppContext } from "./context";
 import type { SecretBox } from "./services/secrets";
 import type { Integrations } from "./integrations";
 import { CROSS_SITE_ARRIVAL_PATH, crossSiteArrival, isCrossSite } from "./same-origin";
@@ -79,7 +81,7 @@ function arrivalFromRouter(req: express.Request, res: express.Response) {
 }
 
 /** Request ids and logs, /healthz, security headers and the same-origin check: everything in front of the app. */
-export function createBaseApp(opts: { db: Db; log: Logger; dev?: boolean; https?: boolean; secrets?: SecretBox }) {
+export function createBaseApp(opts: { db: Db; log: Logger; dev?: boolean; https?: boolean; secrets?: SecretBox; billingLinks?: BillingLinks }) {
   const { db, log } = opts;
   const app = express();
   app.disable("x-powered-by");
@@ -108,6 +110,7 @@ export function createBaseApp(opts: { db: Db; log: Logger; dev?: boolean; https?
   });
 
   app.use(darajaHooks(db, log));
+  app.use(billingHooks(db, log, opts.billingLinks));
   if (opts.secrets) app.use(messagingHooks(db, log, opts.secrets));
 
   app.use((req, res, next) => {
@@ -125,7 +128,7 @@ export function createBaseApp(opts: { db: Db; log: Logger; dev?: boolean; https?
  */
 export async function createHttpApp(opts: { db: Db; env: Env; log: Logger; root: string; secrets: SecretBox; integrations: Integrations }) {
   const { db, env, log, root, secrets, integrations } = opts;
-  const app = createBaseApp({ db, log, dev: env.NODE_ENV !== "production", https: !isLocalDomain(env.APP_DOMAIN), secrets });
+  const app = createBaseApp({ db, log, dev: env.NODE_ENV !== "production", https: !isLocalDomain(env.APP_DOMAIN), secrets, billingLinks: { billingUrl: (slug) => siteUrl(env, slug, "/dashboard/billing") } });
 
   let build: ServerBuild | (() => Promise<ServerBuild>);
   if (env.NODE_ENV === "production") {

@@ -17,6 +17,7 @@ export function jobDepsFromEnv(env: Env, secrets: SecretBox): JobDeps {
     publicBaseUrl: env.PUBLIC_BASE_URL,
     routerPollSeconds: env.ROUTER_POLL_SECONDS,
     routerUrl: (slug, id) => siteUrl(env, slug, `/dashboard/routers/${id}`),
+    billingLinks: { billingUrl: (slug) => siteUrl(env, slug, "/dashboard/billing") },
   };
 }
 

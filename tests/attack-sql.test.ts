@@ -29,7 +29,7 @@ beforeAll(async () => {
   sql = await t.appClient();
 });
 
-const TENANT_TABLES = ["users", "user_sessions", "zones", "user_tokens", "recovery_codes", "mpesa_settings", "payments", "mpesa_callbacks", "mpesa_exchanges", "routers", "regions", "areas", "router_samples", "router_status_changes", "router_items", "router_operations", "customers", "messaging_settings", "messaging_providers", "notification_settings", "message_templates", "messages", "broadcasts", "tickets", "early_delivery_reports", "hotspot_plans", "hotspot_settings", "voucher_batches", "vouchers", "voucher_devices", "hotspot_purchases", "hotspot_trials"];
+const TENANT_TABLES = ["users", "user_sessions", "zones", "user_tokens", "recovery_codes", "mpesa_settings", "payments", "mpesa_callbacks", "mpesa_exchanges", "routers", "regions", "areas", "router_samples", "router_status_changes", "router_items", "router_operations", "customers", "messaging_settings", "messaging_providers", "notification_settings", "message_templates", "messages", "broadcasts", "tickets", "early_delivery_reports", "hotspot_plans", "hotspot_settings", "voucher_batches", "vouchers", "voucher_devices", "hotspot_purchases", "hotspot_trials", "billing_invoices", "billing_payments", "billing_reminders"];
 
 describe("raw SQL as mnetifi_app, tenant B against tenant A", () => {
   it("sees only its own rows in every tenant table", async () => {
@@ -76,7 +76,7 @@ describe("raw SQL as mnetifi_app, tenant B against tenant A", () => {
   it("sees only its own tenants row and none of the platform tables", async () => {
     const tenants = await asTenant(B.tenant.id, async () => (await sql.query("select id from tenants")).rows);
     expect(tenants).toEqual([{ id: B.tenant.id }]);
-    for (const table of ["platform_users", "platform_sessions"]) {
+    for (const table of ["platform_users", "platform_sessions", "platform_mpesa_callbacks"]) {
       const r = await asTenant(B.tenant.id, () => sql.query(`select * from ${table}`));
       expect(r.rowCount, table).toBe(0);
     }
@@ -128,7 +128,7 @@ describe("raw SQL as mnetifi_app, tenant B against tenant A", () => {
 
 describe("raw SQL as mnetifi_app with no tenant set", () => {
   it("returns no rows at all, never all rows", async () => {
-    for (const table of [...TENANT_TABLES, "tenants", "platform_users", "platform_sessions", "audit.events"]) {
+    for (const table of [...TENANT_TABLES, "tenants", "platform_users", "platform_sessions", "platform_mpesa_callbacks", "audit.events"]) {
       const r = await asTenant(null, () => sql.query(`select count(*)::int as n from ${table}`));
       expect(r.rows[0].n, table).toBe(0);
     }

@@ -20,6 +20,10 @@ describe("catalog: isolation rules of design §4", () => {
     );
     expect(rows.map((r) => r.relname)).toEqual([
       "areas",
+      "billing_invoices",
+      "billing_payments",
+      "billing_reminders",
+      "billing_tiers",
       "broadcasts",
       "customers",
       "early_delivery_reports",
@@ -36,6 +40,7 @@ describe("catalog: isolation rules of design §4", () => {
       "mpesa_settings",
       "notification_settings",
       "payments",
+      "platform_mpesa_callbacks",
       "platform_sessions",
       "platform_settings",
       "platform_users",

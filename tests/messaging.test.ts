@@ -211,10 +211,11 @@ describe("replies and broadcasts", () => {
     expect(chebet!.optOutSource).toBe("sms_reply");
     expect(await inA((tx) => tx.select({ a: auditEvents.action }).from(auditEvents).where(eq(auditEvents.action, "customer.opted_out")))).toHaveLength(1);
 
-    // SMS broadcasts are premium: refused until the platform turns the feature on.
+    // SMS broadcasts are premium (the tier gate): refused on Starter, allowed on Premium.
+    await withPlatform(t.db, null, (tx) => tx.update(tenants).set({ tierId: "starter", service: "hotspot" }).where(eq(tenants.id, A.tenant.id)));
     const input = { name: "December offer", channels: "sms" as const, body: "Hi {{name}}, double data this weekend at {{business}}!", segment: { kind: "zone" as const, zoneId: zone }, scheduledAt: new Date(Date.now() + 1500) };
     expect(await inA((tx) => createBroadcast(tx, A.tenant.id, A.owner.id, input, testSecrets))).toMatchObject({ ok: false, fieldErrors: { channels: [expect.stringContaining("Premium")] } });
-    await withPlatform(t.db, null, (tx) => tx.update(tenants).set({ features: { sms_broadcasts: true } }).where(eq(tenants.id, A.tenant.id)));
+    await withPlatform(t.db, null, (tx) => tx.update(tenants).set({ tierId: "premium", service: null }).where(eq(tenants.id, A.tenant.id)));
     const created = await inA((tx) => createBroadcast(tx, A.tenant.id, A.owner.id, input, testSecrets));
     if (!created.ok) throw new Error(JSON.stringify(created));
     expect((await inA((tx) => tx.select().from(broadcasts).where(eq(broadcasts.id, created.id))))[0]!.status).toBe("scheduled");

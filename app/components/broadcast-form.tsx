@@ -23,6 +23,8 @@ export function BroadcastForm(props: {
   errors: Errors;
   formError?: string | null;
   smsAllowed: boolean;
+  /** Broadcasting on WhatsApp is a tier feature too (Premium); default allowed. */
+  whatsappAllowed?: boolean;
   providers: { sms: boolean; whatsapp: boolean } | null;
   zones: Array<{ id: string; name: string }>;
   customers: { all: number; optedOut: number };
@@ -33,7 +35,8 @@ export function BroadcastForm(props: {
   busy: boolean;
 }) {
   const { values: v, errors: fe, smsAllowed, providers, zones, customers, timezone, busy } = props;
-  const [channels, setChannels] = useState(v.channels ?? "whatsapp");
+  const whatsappAllowed = props.whatsappAllowed ?? true;
+  const [channels, setChannels] = useState(v.channels ?? (whatsappAllowed || !smsAllowed ? "whatsapp" : "sms"));
   const [kind, setKind] = useState(v.segmentKind ?? "all");
   const [customer, setCustomer] = useState<{ id: string; label: string } | null>(v.customerId ? { id: v.customerId, label: v.customerLabel ?? "" } : null);
   const [zoneId, setZoneId] = useState(v.zoneId ?? "");
@@ -94,11 +97,15 @@ export function BroadcastForm(props: {
 
       <Group legend="Channel" error={fe.channels?.[0]} errorId="bc-channels-error">
         <div className="grid gap-2">
-          <Choice name="channels" value="whatsapp" checked={channels === "whatsapp"} onChange={setChannels} label="WhatsApp" />
+          <Choice name="channels" value="whatsapp" checked={channels === "whatsapp"} onChange={setChannels} label="WhatsApp" disabled={!whatsappAllowed} tag={!whatsappAllowed ? "Premium plan" : undefined} />
           <Choice name="channels" value="sms" checked={channels === "sms"} onChange={setChannels} label="SMS" disabled={!smsAllowed} tag={!smsAllowed ? "Premium plan" : undefined} />
-          <Choice name="channels" value="both" checked={channels === "both"} onChange={setChannels} label="SMS and WhatsApp" disabled={!smsAllowed} tag={!smsAllowed ? "Premium plan" : undefined} />
+          <Choice name="channels" value="both" checked={channels === "both"} onChange={setChannels} label="SMS and WhatsApp" disabled={!smsAllowed || !whatsappAllowed} tag={!smsAllowed || !whatsappAllowed ? "Premium plan" : undefined} />
         </div>
-        {!smsAllowed ? <p className="mt-2 text-xs text-slate-500">SMS broadcasts come with the Premium plan. WhatsApp broadcasts are available on your plan now.</p> : null}
+        {!smsAllowed && !whatsappAllowed ? (
+          <p className="mt-2 text-xs text-slate-500">Broadcasts come with the Premium plan: upgrade under Billing.</p>
+        ) : !smsAllowed ? (
+          <p className="mt-2 text-xs text-slate-500">SMS broadcasts come with the Premium plan. WhatsApp broadcasts are available on your plan now.</p>
+        ) : null}
         {missingProvider.length && !fe.channels ? (
           <p className="mt-2 text-xs text-amber-700">
             No {missingProvider.map((c) => (c === "sms" ? "SMS" : "WhatsApp")).join(" or ")} provider is set up yet:{" "}

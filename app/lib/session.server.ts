@@ -1,7 +1,7 @@
 import { data, redirect } from "react-router";
 import { ispCan, type IspPermission } from "../../policies/permissions";
 import type { AppLoadContext } from "react-router";
-import { resolveViewer, type Viewer } from "../../server/context";
+import { resolveViewer, nowOf, type Viewer } from "../../server/context";
 import { getCaller } from "../../server/trpc/root";
 import { dashboardBlock } from "../../server/trpc/init";
 
@@ -15,7 +15,7 @@ export async function requireIspUser(context: AppLoadContext, request: Request, 
   if (app.site.kind !== "tenant") throw new Response("Not found", { status: 404 });
   const viewer = await resolveViewer(app, request);
   if (!viewer || viewer.kind !== "user") throw redirectToLogin(request);
-  const locked = dashboardBlock(app.site.tenant.status, viewer.user.emailVerified);
+  const locked = dashboardBlock(viewer.billing, viewer.user.emailVerified, nowOf(app));
   if (locked && !opts.allowLocked) throw redirect("/dashboard/locked");
   // A page the role may not open is a clear 403, not a failed procedure deep in the loader.
   if (opts.permission && !ispCan(viewer.user.role, opts.permission)) throw data({ reason: "forbidden" }, { status: 403 });

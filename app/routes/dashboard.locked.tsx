@@ -1,34 +1,69 @@
 import { Form, redirect, useActionData, useLoaderData, useNavigation } from "react-router";
 import type { Route } from "./+types/dashboard.locked";
 import { Alert, Button, Card } from "../components/ui";
+import { BillingFlow, BillingHistory } from "../components/billing-ui";
 import { requireIspUser } from "../lib/session.server";
+import { billingAction, loadBillingPage } from "../lib/billing.server";
+import { needsPayment } from "../../server/services/billing/state";
+import { nowOf } from "../../server/context";
+import { ispCan } from "../../policies/permissions";
 
 export function meta() {
   return [{ title: "Dashboard closed · mnetifi" }];
 }
 
 export async function loader({ request, context }: Route.LoaderArgs) {
-  const { viewer, locked } = await requireIspUser(context, request, { allowLocked: true });
+  const { viewer, locked, caller } = await requireIspUser(context, request, { allowLocked: true });
+  // Open again (paid, or never closed): straight into the dashboard.
   if (!locked) throw redirect("/dashboard");
-  return { reason: locked, needsEmail: !viewer.user.emailVerified, email: viewer.user.email };
+  const needsEmail = !viewer.user.emailVerified;
+  const payment = !needsEmail && needsPayment(viewer.billing, nowOf(context.app));
+  const canPay = payment && ispCan(viewer.user.role, "billing.manage");
+  return { reason: locked, needsEmail, email: viewer.user.email, payment, canPay, page: canPay ? await loadBillingPage(caller, request) : null };
 }
 
 export async function action({ request, context }: Route.ActionArgs) {
-  const { caller } = await requireIspUser(context, request, { allowLocked: true });
-  return caller.account.resendVerification();
+  const { caller, viewer } = await requireIspUser(context, request, { allowLocked: true });
+  if (viewer.user.emailVerified && needsPayment(viewer.billing, nowOf(context.app))) return { billing: await billingAction(caller, request, "/dashboard/locked") };
+  return { resend: await caller.account.resendVerification() };
 }
 
 export default function Locked() {
-  const { reason, needsEmail, email } = useLoaderData<typeof loader>();
+  const { reason, needsEmail, email, payment, canPay, page } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const busy = useNavigation().state !== "idle";
+  const nav = useNavigation();
+  const busy = nav.state !== "idle";
+  if (payment) {
+    return (
+      <div className="grid gap-6">
+        <div>
+          <h1 className="text-2xl font-bold tracking-tight">Choose a plan to open your dashboard</h1>
+          <p className="mt-1 max-w-3xl text-slate-600">{reason}</p>
+          <p className="mt-2 max-w-3xl text-sm text-slate-500">
+            Your hotspot keeps selling, vouchers and PPPoE keep working, payments and routers keep being handled. Only this dashboard waits for the payment.
+          </p>
+        </div>
+        {canPay && page ? (
+          <>
+            <BillingFlow page={page} result={result && "billing" in result ? result.billing : undefined} busyIntent={busy ? String(nav.formData?.get("intent") ?? "") : null} basePath="/dashboard/locked" />
+            <BillingHistory o={page.overview} />
+          </>
+        ) : (
+          <Card className="max-w-lg p-6">
+            <p className="text-slate-700">Only your ISP&apos;s owner can choose the plan and pay. Ask them to sign in.</p>
+          </Card>
+        )}
+      </div>
+    );
+  }
+  const resend = result && "resend" in result ? result.resend : null;
   return (
     <Card className="mx-auto max-w-lg p-6">
       <h1 className="text-xl font-bold tracking-tight">{needsEmail ? "Confirm your email to open the dashboard" : "Dashboard closed"}</h1>
       <p className="mt-2 text-slate-600">{reason}</p>
       {needsEmail ? (
         <Form method="post" className="mt-6 grid gap-3">
-          {result ? <Alert tone={result.ok ? "success" : "error"}>{result.message}</Alert> : null}
+          {resend ? <Alert tone={resend.ok ? "success" : "error"}>{resend.message}</Alert> : null}
           <p className="text-sm text-slate-600">
             We sent the link to <strong>{email}</strong>. Nothing arrived?
           </p>

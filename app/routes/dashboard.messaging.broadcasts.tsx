@@ -69,6 +69,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     broadcasts: data.broadcasts,
     customers: data.customers,
     smsAllowed: data.smsAllowed,
+    whatsappAllowed: data.whatsappAllowed,
     providers,
     zones: zones.map((z) => ({ id: z.id, name: z.name })),
     names: { zones: Object.fromEntries(zones.map((z) => [z.id, z.name])), customers: customerNames },
@@ -127,7 +128,7 @@ export default function Broadcasts() {
   const sending = !!page?.broadcasts.some((b) => b.status === "sending");
   useRefreshWhile(active, sending ? 5 : 20);
   if (!page) return null;
-  const { broadcasts, customers, smsAllowed, providers, zones, names, canSend, timezone } = page;
+  const { broadcasts, customers, smsAllowed, whatsappAllowed, providers, zones, names, canSend, timezone } = page;
   const failed = result && !result.ok ? result : null;
   const busy = nav.state === "submitting" && nav.formData?.get("intent") === "create";
 
@@ -217,6 +218,7 @@ export default function Broadcasts() {
                 errors={failed?.fieldErrors ?? {}}
                 formError={failed?.formError}
                 smsAllowed={smsAllowed}
+                whatsappAllowed={whatsappAllowed}
                 providers={providers}
                 zones={zones}
                 customers={customers}

@@ -1,4 +1,5 @@
-import { Form, NavLink, Outlet, useLoaderData } from "react-router";
+import { Form, Link, NavLink, Outlet, useLoaderData } from "react-router";
+import { formatDateTime } from "../lib/format";
 import type { Route } from "./+types/dashboard";
 import { cx } from "../components/ui";
 import { SessionTimeout } from "../components/session-timeout";
@@ -6,19 +7,23 @@ import { requireIspUser } from "../lib/session.server";
 import { ispCan, type IspPermission } from "../../policies/permissions";
 
 export async function loader({ request, context }: Route.LoaderArgs) {
-  const { viewer, tenant, locked } = await requireIspUser(context, request, { allowLocked: true });
+  const { viewer, tenant, locked, caller } = await requireIspUser(context, request, { allowLocked: true });
+  const billing = viewer.user.emailVerified ? await caller.billing.summary() : null;
   return {
-    tenant: { name: tenant.businessName, status: tenant.status },
+    tenant: { name: tenant.businessName, status: tenant.status, timezone: tenant.timezone },
     user: { name: viewer.user.fullName || viewer.user.username, role: viewer.user.role },
     locked: Boolean(locked),
     idleSecondsLeft: Math.max(0, Math.floor((viewer.idleExpiresAt.getTime() - Date.now()) / 1000)),
+    /** The tier's features (the menu hides what the plan lacks) and the trial's end, for the banner. */
+    features: billing?.features ?? [],
+    trialEndsAt: billing?.phase === "trial" ? billing.dueAt : null,
   };
 }
 
-const NAV: Array<{ to: string; label: string; end?: boolean; permission?: IspPermission }> = [
+const NAV: Array<{ to: string; label: string; end?: boolean; permission?: IspPermission; feature?: string }> = [
   { to: "/dashboard", label: "Overview", end: true, permission: "dashboard.view" },
   { to: "/dashboard/payments", label: "Payments", permission: "payments.view" },
-  { to: "/dashboard/hotspot", label: "Hotspot", permission: "vouchers.manage" },
+  { to: "/dashboard/hotspot", label: "Hotspot", permission: "vouchers.manage", feature: "hotspot" },
   { to: "/dashboard/routers", label: "Routers", permission: "routers.view" },
   { to: "/dashboard/zones", label: "Zones", permission: "zones.view" },
   { to: "/dashboard/messaging", label: "Messaging", permission: "messaging.view" },
@@ -26,13 +31,14 @@ const NAV: Array<{ to: string; label: string; end?: boolean; permission?: IspPer
   { to: "/dashboard/staff", label: "Team", permission: "staff.view" },
   { to: "/dashboard/activity", label: "Activity", permission: "audit.view" },
   { to: "/dashboard/settings/mpesa", label: "M-Pesa", permission: "settings.manage" },
+  { to: "/dashboard/billing", label: "Billing", permission: "billing.manage" },
   { to: "/dashboard/account", label: "My account" },
 ];
 
 export default function DashboardLayout() {
-  const { tenant, user, locked, idleSecondsLeft } = useLoaderData<typeof loader>();
-  // The menu shows only what the role may open; the server refuses the rest regardless.
-  const nav = locked ? [] : NAV.filter((n) => !n.permission || ispCan(user.role, n.permission));
+  const { tenant, user, locked, idleSecondsLeft, features, trialEndsAt } = useLoaderData<typeof loader>();
+  // The menu shows only what the role and the plan allow; the server refuses the rest regardless.
+  const nav = locked ? [] : NAV.filter((n) => (!n.permission || ispCan(user.role, n.permission)) && (!n.feature || features.includes(n.feature as never)));
   return (
     <div className="min-h-dvh">
       <header className="border-b border-slate-200 bg-white">
@@ -62,6 +68,20 @@ export default function DashboardLayout() {
           </nav>
         ) : null}
       </header>
+      {trialEndsAt && !locked ? (
+        <div className="border-b border-sky-200 bg-sky-50 text-sm text-sky-900">
+          <p className="mx-auto max-w-6xl px-4 py-2 sm:px-6">
+            Free trial until {formatDateTime(trialEndsAt, tenant.timezone)}.{" "}
+            {ispCan(user.role, "billing.manage") ? (
+              <Link to="/dashboard/billing" className="font-semibold underline">
+                Choose a plan
+              </Link>
+            ) : (
+              "Your owner chooses the plan."
+            )}
+          </p>
+        </div>
+      ) : null}
       <main className="mx-auto max-w-6xl px-4 py-8 sm:px-6">
         <Outlet />
       </main>

@@ -94,6 +94,9 @@ function Console({ user, tenants }: { user: string; tenants: Array<{ id: string;
             <Logo /> <span className="rounded bg-slate-900 px-2 py-0.5 text-xs font-semibold text-white">Console</span>
           </span>
           <form method="post" action="/logout" className="flex items-center gap-3 text-sm text-slate-600">
+            <Link to="/billing" className="font-semibold text-brand-700 hover:underline">
+              Billing
+            </Link>
             {user}
             <button className="font-semibold text-slate-900 hover:underline">Sign out</button>
           </form>

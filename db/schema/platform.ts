@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { pgTable, uuid, text, timestamp, uniqueIndex, index, smallint, integer, check } from "drizzle-orm/pg-core";
+import { pgTable, uuid, text, timestamp, uniqueIndex, index, smallint, integer, boolean, jsonb, check } from "drizzle-orm/pg-core";
 import { timestamps, sessionLifetime } from "./columns";
 
 /** Super admin and sub-admins of the platform console. Global table, platform context only. */
@@ -39,7 +39,81 @@ export const platformSettings = pgTable(
   {
     id: smallint("id").primaryKey().default(1),
     trialHours: integer("trial_hours").notNull().default(24),
+    /** Days before a due date (trial end or paid month end) the ISP is reminded, e.g. {3,1}. */
+    reminderDays: integer("reminder_days").array().notNull().default(sql`'{3,1}'::integer[]`),
+    /** Printed on invoices: how to pay by bank transfer or PayPal. */
+    paymentInstructions: text("payment_instructions").notNull().default(""),
+    /**
+     * Unguessable part of the URL Daraja posts the platform's own STK results to
+     * (/hooks/billing/daraja/{secret}/{tenant}/stk). Generated once by the database.
+     */
+    billingCallbackSecret: text("billing_callback_secret").notNull().default(sql`encode(sha256(convert_to(gen_random_uuid()::text || clock_timestamp()::text, 'UTF8')), 'hex')`),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [check("platform_settings_single_row", sql`${t.id} = 1`), check("platform_settings_trial_hours", sql`${t.trialHours} between 1 and 2160`)],
+  (t) => [
+    check("platform_settings_single_row", sql`${t.id} = 1`),
+    check("platform_settings_trial_hours", sql`${t.trialHours} between 1 and 2160`),
+    check("platform_settings_reminder_days", sql`cardinality(${t.reminderDays}) <= 5 and 0 < all(${t.reminderDays}) and 60 >= all(${t.reminderDays})`),
+  ],
+);
+
+/** What a tier can unlock. Every feature check in the product names one of these (server/services/billing/tiers.ts). */
+export const TIER_FEATURES = ["hotspot", "pppoe", "sms_broadcasts", "whatsapp_broadcasts"] as const;
+export type TierFeature = (typeof TIER_FEATURES)[number];
+
+/**
+ * The platform's price list: tiers an ISP subscribes to (Starter, Premium...). Global table,
+ * readable by every context (prices are public), written only by the platform (policies/95-billing.sql).
+ * Money in cents, whole shillings (M-Pesa moves whole shillings).
+ */
+export const billingTiers = pgTable(
+  "billing_tiers",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    /** Charged once, on an ISP's first paid subscription (see docs/decisions/0016-saas-billing.md). */
+    registrationFeeCents: integer("registration_fee_cents").notNull().default(0),
+    monthlyCents: integer("monthly_cents").notNull(),
+    features: text("features").array().notNull().default(sql`'{}'::text[]`),
+    /** Technician accounts allowed; null = unlimited. */
+    maxTechnicians: integer("max_technicians"),
+    /** The ISP runs either hotspot or PPPoE/static on this tier, chosen when it subscribes. */
+    singleService: boolean("single_service").notNull().default(false),
+    sortOrder: integer("sort_order").notNull().default(0),
+    /** Offered to ISPs; an inactive tier keeps its current subscribers until they change. */
+    active: boolean("active").notNull().default(true),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check("billing_tiers_id_format", sql`${t.id} ~ '^[a-z][a-z0-9_-]{1,29}$'`),
+    check("billing_tiers_money", sql`${t.registrationFeeCents} >= 0 and ${t.monthlyCents} > 0 and ${t.registrationFeeCents} % 100 = 0 and ${t.monthlyCents} % 100 = 0`),
+    check("billing_tiers_max_technicians", sql`${t.maxTechnicians} is null or ${t.maxTechnicians} >= 0`),
+  ],
+);
+
+/**
+ * The raw inbox of what Daraja posts about payments to the platform's own M-Pesa account (ISPs
+ * paying their subscription). Platform data: only the platform context reads or writes it, so
+ * no ISP can plant a "payment" here. isp_id is the ISP named (and signed) in the callback URL.
+ */
+export const platformMpesaCallbacks = pgTable(
+  "platform_mpesa_callbacks",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    ispId: uuid("isp_id").notNull(),
+    kind: text("kind", { enum: ["stk"] }).notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    remoteIp: text("remote_ip"),
+    raw: text("raw").notNull(),
+    body: jsonb("body"),
+    /** CheckoutRequestID. */
+    reference: text("reference"),
+    processedAt: timestamp("processed_at", { withTimezone: true }),
+    outcome: text("outcome"),
+    detail: text("detail"),
+    paymentId: uuid("payment_id"),
+  },
+  (t) => [index("platform_mpesa_callbacks_reference_idx").on(t.ispId, t.reference), index("platform_mpesa_callbacks_unprocessed_idx").on(t.receivedAt).where(sql`${t.processedAt} is null`)],
 );

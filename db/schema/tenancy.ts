@@ -12,6 +12,7 @@ import {
   jsonb,
 } from "drizzle-orm/pg-core";
 import { timestamps, sessionLifetime } from "./columns";
+import { billingTiers } from "./platform";
 
 /**
  * Global registry of ISPs. Not a tenant table (it *is* the tenant), but still
@@ -31,10 +32,18 @@ export const tenants = pgTable(
     verifiedAt: timestamp("verified_at", { withTimezone: true }),
     trialEndsAt: timestamp("trial_ends_at", { withTimezone: true }),
     /**
-     * Features switched on by the platform for this ISP (e.g. sms_broadcasts). Stands in for the
-     * tier check until tiers land (issue 8); only the platform can write it.
+     * Per-ISP exceptions to its tier, set by the platform: { sms_broadcasts: true } grants a
+     * feature the tier lacks, false withholds one (server/services/billing/tiers.ts).
      */
     features: jsonb("features").$type<Record<string, boolean>>().notNull().default({}),
+    /** The tier the ISP has paid for (null: trial, or an account the platform does not bill). */
+    tierId: text("tier_id").references(() => billingTiers.id),
+    /** On a single-service tier (Starter): what the ISP chose to run. */
+    service: text("service", { enum: ["hotspot", "pppoe"] }),
+    /** End of the paid month; the dashboard closes when it passes unpaid. */
+    paidUntil: timestamp("paid_until", { withTimezone: true }),
+    /** When the one-time registration fee was paid (it is never charged twice). */
+    registrationPaidAt: timestamp("registration_paid_at", { withTimezone: true }),
     ...timestamps(),
   },
   (t) => [

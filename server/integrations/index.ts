@@ -10,7 +10,7 @@ import type { RouterSim } from "../../sim/routeros";
 import type { AdvantaSim } from "../../sim/sms/advanta";
 import type { HttpGatewaySim } from "../../sim/sms/http-gateway";
 import type { WhatsAppCloudSim, UltraMsgSim } from "../../sim/whatsapp";
-import { createDarajaClient, type DarajaClient } from "./mpesa";
+import { createDarajaClient, type DarajaClient, type DarajaCredentials } from "./mpesa";
 import { REAL_ENDPOINTS, type Channel, type ProviderEndpoints } from "./messaging";
 import type { ActiveProvider } from "../services/messaging/settings";
 
@@ -21,6 +21,8 @@ export type Integrations = {
   platformSms: SmsSender;
   /** Safaricom Daraja (M-Pesa), for every ISP's own credentials and the platform's. */
   daraja: DarajaClient;
+  /** The platform's own Daraja account (ISPs pay their subscription into it); absent = manual payments only. */
+  platformMpesa?: DarajaCredentials | null;
   /** Roots of the SMS/WhatsApp providers' APIs (the simulators when SIMULATORS=true). */
   messagingEndpoints: ProviderEndpoints;
   /**
@@ -34,6 +36,33 @@ export type Integrations = {
 };
 
 const SMS_SIM_KEY = "sim-at-key";
+/** The platform's own paybill in the Daraja simulator (ISPs pay their mnetifi subscription into it). */
+export const SIM_PLATFORM_MPESA = {
+  consumerKey: "sim-mnetifi-platform-key",
+  consumerSecret: "sim-mnetifi-platform-secret",
+  shortcode: "4070701",
+  passkey: "5a1f0c3e8b7d4a2f9e6c1b8d3a7f0e4c2b9d6a1f8e3c7b0d5a2f9e6c1b8d3a7f",
+  name: "MNETIFI LTD",
+} as const;
+
+/** The platform's Daraja credentials from the environment (the simulator's when SIMULATORS is on and none are set). */
+export function platformMpesaFromEnv(env: Env): DarajaCredentials | null {
+  if (env.PLATFORM_MPESA_SHORTCODE && env.PLATFORM_MPESA_CONSUMER_KEY && env.PLATFORM_MPESA_CONSUMER_SECRET && env.PLATFORM_MPESA_PASSKEY) {
+    return {
+      environment: env.PLATFORM_MPESA_ENVIRONMENT,
+      accountType: env.PLATFORM_MPESA_ACCOUNT_TYPE,
+      shortcode: env.PLATFORM_MPESA_SHORTCODE,
+      tillNumber: env.PLATFORM_MPESA_TILL_NUMBER,
+      consumerKey: env.PLATFORM_MPESA_CONSUMER_KEY,
+      consumerSecret: env.PLATFORM_MPESA_CONSUMER_SECRET,
+      passkey: env.PLATFORM_MPESA_PASSKEY,
+    };
+  }
+  if (!env.SIMULATORS) return null;
+  const { name: _name, ...sim } = SIM_PLATFORM_MPESA;
+  return { environment: "sandbox", accountType: "paybill", ...sim };
+}
+
 /** The API user on the demo's simulated routers. */
 export const SIM_ROUTER_USER = { name: "mnetifi-api", password: "Demo-Router-Api-1", group: "full" as const };
 
@@ -58,6 +87,7 @@ export async function createIntegrations(env: Env, log: Logger): Promise<Integra
     const whatsappCloud = await startWhatsAppCloudSim({ port: env.WHATSAPP_CLOUD_SIM_PORT });
     const ultramsg = await startUltraMsgSim({ port: env.ULTRAMSG_SIM_PORT });
     const daraja = await startDarajaSim({ port: env.DARAJA_SIM_PORT });
+    daraja.addAccount({ ...SIM_PLATFORM_MPESA });
     const [portA, portB] = env.ROUTEROS_SIM_PORTS.split(",").map(Number);
     const [controlA, controlB] = env.ROUTEROS_SIM_CONTROL_PORTS.split(",").map(Number);
     const routers = [
@@ -71,6 +101,7 @@ export async function createIntegrations(env: Env, log: Logger): Promise<Integra
       platformSms: createAfricasTalkingSender({ baseUrl: sms.baseUrl, apiKey: SMS_SIM_KEY, username: "sandbox", from: "MNETIFI" }),
       // Both Daraja environments point at the simulator.
       daraja: createDarajaClient({ baseUrlFor: () => daraja.baseUrl }),
+      platformMpesa: platformMpesaFromEnv(env),
       messagingEndpoints: { africastalking: sms.baseUrl, advanta: advanta.baseUrl, ultramsg: ultramsg.baseUrl, graph: whatsappCloud.baseUrl },
       onMessagingProviderSaved: async (_tenantId, _channel, provider, webhookUrl) =>
         registerWithSimulators({ sms, advanta, whatsappCloud, ultramsg }, provider, webhookUrl),
@@ -90,7 +121,7 @@ export async function createIntegrations(env: Env, log: Logger): Promise<Integra
             throw new Error("The platform SMS sender is not configured (PLATFORM_SMS_API_KEY, PLATFORM_SMS_USERNAME).");
           },
         };
-  return { mailer, platformSms, daraja: createDarajaClient({}), messagingEndpoints: REAL_ENDPOINTS, async close() { mailer.close(); } };
+  return { mailer, platformSms, daraja: createDarajaClient({}), platformMpesa: platformMpesaFromEnv(env), messagingEndpoints: REAL_ENDPOINTS, async close() { mailer.close(); } };
 }
 
 /**

@@ -103,6 +103,7 @@ export async function verifyEmail(db: Db, tenant: TenantInfo, token: string, met
     if (user?.role === "owner") {
       const res = await tx.execute<{ ends: string | null }>(sql`select app_public.start_trial() as ends`);
       trialEndsAt = res.rows[0]?.ends ? new Date(res.rows[0].ends) : null;
+      if (trialEndsAt) await recordEvent(tx, { action: "billing.trial_started", tenantId: tenant.id, actorKind: "user", actorId: row.userId, details: { trialEndsAt }, ...metaOf(meta) });
     }
     await recordEvent(tx, { action: "auth.email_verified", tenantId: tenant.id, actorKind: "user", actorId: row.userId, details: { trialEndsAt }, ...metaOf(meta) });
     return { ok: true, trialEndsAt, alreadyVerified: false };

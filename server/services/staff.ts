@@ -12,6 +12,7 @@ import { checkPassword } from "./password-policy";
 import { hashPassword } from "./passwords";
 import { createUserSession } from "./sessions";
 import type { TenantInfo } from "./hosts";
+import { checkTier } from "./billing/tiers";
 
 export type StaffActor = { id: string; role: string; name: string };
 export type StaffResult<T = unknown> = { ok: true; value: T } | { ok: false; status: 400 | 403 | 404 | 409; error?: string; fieldErrors?: Record<string, string[]> };
@@ -49,6 +50,10 @@ export async function inviteStaff(tx: Tx, tenant: TenantInfo, by: StaffActor, in
   if (!assignableRoles(by.role).includes(v.role)) return { ok: false, status: 403, fieldErrors: { role: [`You cannot give the ${v.role} role.`] } };
   const [taken] = await tx.select({ id: users.id }).from(users).where(and(eq(users.tenantId, tenant.id), eq(sql`lower(${users.email})`, v.email)));
   if (taken) return { ok: false, status: 409, fieldErrors: { email: ["Someone on your team already uses this email address."] } };
+  if (v.role === "technician") {
+    const gate = await checkTier(tx, tenant.id, "technician_account");
+    if (!gate.ok) return { ok: false, status: 403, fieldErrors: { role: [gate.reason] } };
+  }
   const username = await freeUsername(tx, tenant.id, v.email.split("@")[0]!);
   const user = await createUser(tx, tenant.id, { username, email: v.email, fullName: v.fullName, role: v.role, password: null, invitedBy: by.id });
   await sendInvite(tx, tenant, by, user.id, v.email, v.role, tenantUrl);
@@ -101,6 +106,10 @@ export async function changeRole(tx: Tx, tenant: TenantInfo, by: StaffActor, use
   const refusal = mayManage(by, who);
   if (refusal) return { ok: false, status: 403, error: refusal };
   if (!assignableRoles(by.role).includes(role as never)) return { ok: false, status: 403, error: `You cannot give the ${role} role.` };
+  if (role === "technician" && who.role !== "technician" && !who.disabledAt) {
+    const gate = await checkTier(tx, tenant.id, "technician_account", { exceptUserId: who.id });
+    if (!gate.ok) return { ok: false, status: 403, error: gate.reason };
+  }
   await tx.update(users).set({ role: role as typeof who.role }).where(and(eq(users.tenantId, tenant.id), eq(users.id, userId)));
   await recordEvent(tx, { action: "staff.role_changed", tenantId: tenant.id, actorKind: "user", actorId: by.id, details: { userId, from: who.role, to: role }, ...m(meta) });
   return { ok: true, value: null };
@@ -112,6 +121,10 @@ export async function setActive(tx: Tx, tenant: TenantInfo, by: StaffActor, user
   if (!who) return { ok: false, status: 404, error: "That person is not on your team." };
   const refusal = mayManage(by, who);
   if (refusal) return { ok: false, status: 403, error: refusal };
+  if (active && who.disabledAt && who.role === "technician") {
+    const gate = await checkTier(tx, tenant.id, "technician_account", { exceptUserId: who.id });
+    if (!gate.ok) return { ok: false, status: 403, error: gate.reason };
+  }
   await tx.update(users).set({ disabledAt: active ? null : new Date() }).where(and(eq(users.tenantId, tenant.id), eq(users.id, userId)));
   const ended = active ? 0 : await endAllSessions(tx, tenant.id, userId);
   await recordEvent(tx, { action: active ? "staff.reactivated" : "staff.deactivated", tenantId: tenant.id, actorKind: "user", actorId: by.id, details: { userId, sessionsEnded: ended }, ...m(meta) });

@@ -3,6 +3,9 @@ import { z } from "zod";
 import { withTenant, withPlatform, type Tx } from "../../db/client";
 import type { AppContext, Viewer } from "../context";
 import { ispCan, platformCan, type IspPermission, type PlatformPermission } from "../../policies/permissions";
+import { dashboardBlock } from "../services/billing/state";
+import { checkTier, type GateCheck } from "../services/billing/tiers";
+import { nowOf } from "../context";
 
 export type TrpcContext = AppContext & { viewer: Viewer | null; request: Request };
 
@@ -83,14 +86,8 @@ export const tenantProcedure = t.procedure.use(async ({ ctx, next }) => {
   return tenantTx({ ...ctx, viewer }, (tx) => next({ ctx: { ...ctx, viewer, tenant, tx } }));
 });
 
-/** Why an ISP's dashboard is closed to its users right now, or null when it is open. */
-export function dashboardBlock(tenantStatus: string, emailVerified: boolean): string | null {
-  if (!emailVerified) return "Confirm your email address first: open the link we emailed you.";
-  if (tenantStatus === "pending") return "Confirm your email address first: open the link we emailed you.";
-  if (tenantStatus === "suspended") return "This ISP's dashboard is suspended until the subscription is paid.";
-  if (tenantStatus === "blocked") return "This ISP's dashboard has been blocked. Contact mnetifi support.";
-  return null;
-}
+/** Why an ISP's dashboard is closed to its users right now, or null when it is open (billing/state.ts). */
+export { dashboardBlock };
 
 /**
  * An ISP user allowed `permission` by the role matrix (policies/permissions.ts), with a
@@ -98,11 +95,35 @@ export function dashboardBlock(tenantStatus: string, emailVerified: boolean): st
  */
 export function ispProcedure(permission: IspPermission) {
   return tenantProcedure.use(({ ctx, next }) => {
-    const blocked = dashboardBlock(ctx.tenant.status, ctx.viewer.user.emailVerified);
+    const blocked = dashboardBlock(ctx.viewer.billing, ctx.viewer.user.emailVerified, nowOf(ctx));
     if (blocked) throw new TRPCError({ code: "FORBIDDEN", message: blocked });
     if (!ispCan(ctx.viewer.user.role, permission)) {
       throw new TRPCError({ code: "FORBIDDEN", message: "Your role does not allow this. Ask your ISP's owner." });
     }
+    return next();
+  });
+}
+
+/**
+ * An ISP procedure that also needs a feature of the ISP's tier: the tier gate
+ * (server/services/billing/tiers.ts) refuses with a clear reason otherwise.
+ */
+export function featureProcedure(permission: IspPermission, feature: GateCheck) {
+  return ispProcedure(permission).use(async ({ ctx, next }) => {
+    const gate = await checkTier(ctx.tx, ctx.tenant.id, feature, { now: nowOf(ctx) });
+    if (!gate.ok) throw new TRPCError({ code: "FORBIDDEN", message: gate.reason });
+    return next();
+  });
+}
+
+/**
+ * An ISP user allowed `permission`, with a confirmed email, whether or not the dashboard is
+ * closed for non-payment: the billing procedures (the payment page is how it opens again).
+ */
+export function billingProcedure(permission: IspPermission) {
+  return tenantProcedure.use(({ ctx, next }) => {
+    if (!ctx.viewer.user.emailVerified) throw new TRPCError({ code: "FORBIDDEN", message: "Confirm your email address first: open the link we emailed you." });
+    if (!ispCan(ctx.viewer.user.role, permission)) throw new TRPCError({ code: "FORBIDDEN", message: "Only the ISP's owner can manage the subscription." });
     return next();
   });
 }

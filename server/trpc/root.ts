@@ -12,6 +12,8 @@ import { messagingRouter } from "./routers/messaging";
 import { vouchersRouter } from "./routers/vouchers";
 import { routerSetupRouter } from "./routers/router-setup";
 import { hotspotPlansRouter } from "./routers/hotspot-plans";
+import { billingRouter } from "./routers/billing";
+import { platformBillingRouter } from "./routers/platform-billing";
 import { hotspotBrandingRouter } from "./routers/hotspot-branding";
 import { resolveViewer, type AppContext } from "../context";
 import type { TrpcContext } from "./init";
@@ -30,6 +32,8 @@ export const appRouter = createTRPCRouter({
   vouchers: vouchersRouter,
   routerSetup: routerSetupRouter,
   hotspotPlans: hotspotPlansRouter,
+  billing: billingRouter,
+  platformBilling: platformBillingRouter,
   hotspotBranding: hotspotBrandingRouter,
 });
 export type AppRouter = typeof appRouter;

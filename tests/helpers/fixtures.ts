@@ -117,6 +117,12 @@ export async function seedEveryTenantTable(db: Db, f: TenantFixture) {
     await tx.insert(schema.voucherDevices).values({ tenantId: f.tenant.id, voucherId: voucher!.id, mac: "AA:BB:CC:DD:EE:01" });
     await tx.insert(schema.hotspotTrials).values({ tenantId: f.tenant.id, mac: "AA:BB:CC:DD:EE:03", phone, voucherId: voucher!.id });
     await tx.insert(schema.tickets).values({ tenantId: f.tenant.id, kind: "message_failed", subject: `${f.tenant.slug} ticket`, messageId: message!.id });
+    const [invoice] = await tx
+      .insert(schema.billingInvoices)
+      .values({ tenantId: f.tenant.id, number: `INV-${f.tenant.slug}`, kind: "subscription", tierId: "premium", tierName: "Premium", monthlyCents: 150000, amountCents: 150000, issuedAt: new Date(), dueAt: new Date() })
+      .returning();
+    await tx.insert(schema.billingPayments).values({ tenantId: f.tenant.id, invoiceId: invoice!.id, method: "mpesa_stk", status: "pending", amountCents: 150000, phone, checkoutRequestId: `ws_CO_bill_${f.tenant.slug}` });
+    await tx.insert(schema.billingReminders).values({ tenantId: f.tenant.id, kind: "trial", dueAt: new Date(), daysBefore: 1, sentAt: new Date() });
   });
 }
 

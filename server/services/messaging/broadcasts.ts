@@ -3,7 +3,8 @@
 // progress while sending and a report after.
 import { z } from "zod";
 import { and, desc, eq, gte, inArray, sql } from "drizzle-orm";
-import { broadcasts, customers, messages, payments, tenants } from "../../../db/schema";
+import { broadcasts, customers, messages, payments } from "../../../db/schema";
+import { checkTier, tierAllows } from "../billing/tiers";
 import type { Tx } from "../../../db/client";
 import type { SecretBox } from "../secrets";
 import { enqueueJob } from "../jobs";
@@ -30,10 +31,14 @@ export const broadcastInput = z.object({
 });
 export type BroadcastInput = z.infer<typeof broadcastInput>;
 
-/** The premium-tier check for SMS broadcasts (a tenant feature flag until tiers land). */
+/** Broadcasting is a tier feature: asked of the tier gate (server/services/billing/tiers.ts). */
+export async function canBroadcast(tx: Tx, tenantId: string, channel: Channel) {
+  return tierAllows(tx, tenantId, channel === "sms" ? "sms_broadcasts" : "whatsapp_broadcasts");
+}
+
+/** The SMS-broadcast check (kept for callers that only ask about SMS). */
 export async function canBroadcastSms(tx: Tx, tenantId: string) {
-  const [t] = await tx.select({ features: tenants.features }).from(tenants).where(eq(tenants.id, tenantId));
-  return t?.features?.sms_broadcasts === true;
+  return canBroadcast(tx, tenantId, "sms");
 }
 
 const channelsOf = (c: BroadcastInput["channels"]): Channel[] => (c === "both" ? ["sms", "whatsapp"] : [c]);
@@ -81,7 +86,8 @@ export async function createBroadcast(tx: Tx, tenantId: string, userId: string |
   if (when.getTime() < Date.now() - 5 * 60_000) return { ok: false, fieldErrors: { scheduledAt: ["That time has passed. Choose a time from now on."] } };
   if (when.getTime() > Date.now() + 90 * 86_400_000) return { ok: false, fieldErrors: { scheduledAt: ["Schedule at most 90 days ahead."] } };
   for (const channel of channelsOf(input.channels)) {
-    if (channel === "sms" && !(await canBroadcastSms(tx, tenantId))) return { ok: false, fieldErrors: { channels: ["SMS broadcasts are part of the Premium plan. WhatsApp broadcasts are available now."] } };
+    const gate = await checkTier(tx, tenantId, channel === "sms" ? "sms_broadcasts" : "whatsapp_broadcasts");
+    if (!gate.ok) return { ok: false, fieldErrors: { channels: [`${channel === "sms" ? "SMS" : "WhatsApp"} broadcasts are part of the Premium plan. ${gate.reason}`] } };
     if (!(await activeProvider(tx, tenantId, channel, box))) return { ok: false, fieldErrors: { channels: [`Set up a ${channel === "sms" ? "SMS" : "WhatsApp"} provider first (Messaging → ${channel === "sms" ? "SMS" : "WhatsApp"}).`] } };
   }
   const [row] = await tx

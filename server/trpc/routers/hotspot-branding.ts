@@ -1,4 +1,4 @@
-import { createTRPCRouter, ispProcedure } from "../init";
+import { createTRPCRouter, featureProcedure } from "../init";
 import { requestMeta } from "../../context";
 import { recordEvent } from "../../services/audit";
 import { portalPage } from "../../services/hotspot/portal";
@@ -17,7 +17,7 @@ export const hotspotBrandingRouter = createTRPCRouter({
    * name (the portal's title), the contact line, the messaging tagline used when the portal's own
    * is empty, and the plans on sale.
    */
-  get: ispProcedure("hotspot.manage").query(async ({ ctx }) => {
+  get: featureProcedure("hotspot.manage", "hotspot").query(async ({ ctx }) => {
     const branding = await getBranding(ctx.tx, ctx.tenant.id);
     const page = await portalPage(ctx.tx, ctx.tenant.id);
     const messaging = await ensureMessagingSettings(ctx.tx, ctx.tenant.id);
@@ -33,7 +33,7 @@ export const hotspotBrandingRouter = createTRPCRouter({
   }),
 
   /** Saves what was sent (missing fields stay as they are); contrast problems are warnings, not refusals. */
-  save: ispProcedure("hotspot.manage")
+  save: featureProcedure("hotspot.manage", "hotspot")
     .input(brandingInput)
     .mutation(async ({ ctx, input }) => {
       const r = await saveBranding(ctx.tx, ctx.tenant.id, input);

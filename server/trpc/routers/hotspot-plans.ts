@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createTRPCRouter, ispProcedure, fail } from "../init";
+import { createTRPCRouter, featureProcedure, fail } from "../init";
 import { requestMeta } from "../../context";
 import { recordEvent } from "../../services/audit";
 import { listRouters } from "../../services/routers";
@@ -24,7 +24,7 @@ const audit = (ctx: Ctx, action: string, details: Record<string, unknown>) =>
 
 export const hotspotPlansRouter = createTRPCRouter({
   /** Every plan in display order, with how many vouchers it has and its profile name on the routers. */
-  plans: ispProcedure("vouchers.manage").query(async ({ ctx }) => {
+  plans: featureProcedure("vouchers.manage", "hotspot").query(async ({ ctx }) => {
     const [rows, counts, routerRows] = [await plans.listPlans(ctx.tx, ctx.tenant.id), await plans.voucherCounts(ctx.tx, ctx.tenant.id), await listRouters(ctx.tx, ctx.tenant.id)];
     return {
       plans: rows.map((p) => ({ ...p, vouchers: counts.get(p.id) ?? 0, profileName: plans.planProfileName(p.id) })),
@@ -32,7 +32,7 @@ export const hotspotPlansRouter = createTRPCRouter({
     };
   }),
 
-  createPlan: ispProcedure("hotspot.manage")
+  createPlan: featureProcedure("hotspot.manage", "hotspot")
     .input(plans.planInput)
     .mutation(async ({ ctx, input }) => {
       const plan = unwrap(await plans.createPlan(ctx.tx, ctx.tenant.id, ctx.secrets, input));
@@ -40,7 +40,7 @@ export const hotspotPlansRouter = createTRPCRouter({
       return plan;
     }),
 
-  updatePlan: ispProcedure("hotspot.manage")
+  updatePlan: featureProcedure("hotspot.manage", "hotspot")
     .input(plans.planUpdateInput)
     .mutation(async ({ ctx, input: { id, ...data } }) => {
       const r = unwrap(await plans.updatePlan(ctx.tx, ctx.tenant.id, ctx.secrets, id, data));
@@ -49,7 +49,7 @@ export const hotspotPlansRouter = createTRPCRouter({
     }),
 
   /** Stop or start selling a plan, or hide it from the portal, without the rest of the form. */
-  setPlanAvailability: ispProcedure("hotspot.manage")
+  setPlanAvailability: featureProcedure("hotspot.manage", "hotspot")
     .input(byId.extend({ active: z.boolean().optional(), hidden: z.boolean().optional() }))
     .mutation(async ({ ctx, input: { id, ...set } }) => {
       const plan = unwrap(await plans.setPlanAvailability(ctx.tx, ctx.tenant.id, ctx.secrets, id, set));
@@ -58,7 +58,7 @@ export const hotspotPlansRouter = createTRPCRouter({
     }),
 
   /** Refused (409, with what to do instead) once vouchers were sold or printed for the plan. */
-  deletePlan: ispProcedure("hotspot.manage")
+  deletePlan: featureProcedure("hotspot.manage", "hotspot")
     .input(byId)
     .mutation(async ({ ctx, input }) => {
       const r = unwrap(await plans.deletePlan(ctx.tx, ctx.tenant.id, ctx.secrets, input.id));
@@ -67,7 +67,7 @@ export const hotspotPlansRouter = createTRPCRouter({
     }),
 
   /** The plans in the order given (the portal's order). */
-  reorderPlans: ispProcedure("hotspot.manage")
+  reorderPlans: featureProcedure("hotspot.manage", "hotspot")
     .input(z.object({ ids: z.array(z.uuid("That plan does not exist.")).min(1).max(500) }))
     .mutation(async ({ ctx, input }) => {
       const r = unwrap(await plans.reorderPlans(ctx.tx, ctx.tenant.id, input.ids));
@@ -75,10 +75,10 @@ export const hotspotPlansRouter = createTRPCRouter({
       return r;
     }),
 
-  settings: ispProcedure("vouchers.manage").query(({ ctx }) => getHotspotSettings(ctx.tx, ctx.tenant.id)),
+  settings: featureProcedure("vouchers.manage", "hotspot").query(({ ctx }) => getHotspotSettings(ctx.tx, ctx.tenant.id)),
 
   /** Saves the rules; a new idle logout is sent to every plan's profile on every router. */
-  saveSettings: ispProcedure("hotspot.manage")
+  saveSettings: featureProcedure("hotspot.manage", "hotspot")
     .input(settingsInput)
     .mutation(async ({ ctx, input }) => {
       const r = await saveHotspotSettings(ctx.tx, ctx.tenant.id, input);

@@ -11,7 +11,7 @@ import { EVENTS, PLACEHOLDERS, render, sampleVars } from "../../services/messagi
 import { listNotificationSettings, saveNotificationSetting, templateFor, saveTemplate, resetTemplate } from "../../services/messaging/notify";
 import { queueMessage, retryMessage } from "../../services/messaging/outbox";
 import { historyFilter, messageHistory, getMessage, listTickets, resolveTicket, getTicket, openTicketCount } from "../../services/messaging/history";
-import { broadcastInput, createBroadcast, cancelBroadcast, broadcastProgress, listBroadcasts, listCustomers, customerCounts, resolveSegment, segmentSchema, canBroadcastSms } from "../../services/messaging/broadcasts";
+import { broadcastInput, createBroadcast, cancelBroadcast, broadcastProgress, listBroadcasts, listCustomers, customerCounts, resolveSegment, segmentSchema, canBroadcastSms, canBroadcast } from "../../services/messaging/broadcasts";
 import { broadcasts } from "../../../db/schema";
 import { and, eq } from "drizzle-orm";
 
@@ -152,7 +152,7 @@ export const messagingRouter = createTRPCRouter({
     const list = await listBroadcasts(ctx.tx, ctx.tenant.id);
     const withProgress = [];
     for (const b of list) withProgress.push({ ...b, progress: await broadcastProgress(ctx.tx, ctx.tenant.id, b.id) });
-    return { broadcasts: withProgress, customers: await customerCounts(ctx.tx, ctx.tenant.id), smsAllowed: await canBroadcastSms(ctx.tx, ctx.tenant.id) };
+    return { broadcasts: withProgress, customers: await customerCounts(ctx.tx, ctx.tenant.id), smsAllowed: await canBroadcastSms(ctx.tx, ctx.tenant.id), whatsappAllowed: await canBroadcast(ctx.tx, ctx.tenant.id, "whatsapp") };
   }),
 
   broadcast: ispProcedure("messaging.view")

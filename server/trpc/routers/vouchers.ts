@@ -2,7 +2,7 @@ import { z } from "zod";
 import { TRPCError } from "@trpc/server";
 import { and, asc, eq } from "drizzle-orm";
 import { hotspotPlans } from "../../../db/schema";
-import { createTRPCRouter, ispProcedure, fail } from "../init";
+import { createTRPCRouter, featureProcedure, fail } from "../init";
 import { requestMeta } from "../../context";
 import { recordEvent } from "../../services/audit";
 import {
@@ -34,11 +34,11 @@ const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "That voucher
  * disable, log a device out. Everything needs `vouchers.manage`: technicians have no access.
  */
 export const vouchersRouter = createTRPCRouter({
-  list: ispProcedure("vouchers.manage")
+  list: featureProcedure("vouchers.manage", "hotspot")
     .input(voucherFilter)
     .query(({ ctx, input }) => listVouchers(ctx.tx, ctx.tenant.id, input)),
 
-  detail: ispProcedure("vouchers.manage")
+  detail: featureProcedure("vouchers.manage", "hotspot")
     .input(byId)
     .query(async ({ ctx, input }) => {
       const d = await voucherDetail(ctx.tx, ctx.tenant.id, input.id);
@@ -47,7 +47,7 @@ export const vouchersRouter = createTRPCRouter({
     }),
 
   /** Plans to generate a batch for, and the default code length. */
-  batchOptions: ispProcedure("vouchers.manage").query(async ({ ctx }) => {
+  batchOptions: featureProcedure("vouchers.manage", "hotspot").query(async ({ ctx }) => {
     const plans = await ctx.tx
       .select({ id: hotspotPlans.id, name: hotspotPlans.name, priceCents: hotspotPlans.priceCents, active: hotspotPlans.active })
       .from(hotspotPlans)
@@ -56,7 +56,7 @@ export const vouchersRouter = createTRPCRouter({
     return { plans, codeLength: (await hotspotRules(ctx.tx, ctx.tenant.id)).codeLength, batches: await listBatches(ctx.tx, ctx.tenant.id) };
   }),
 
-  generateBatch: ispProcedure("vouchers.manage")
+  generateBatch: featureProcedure("vouchers.manage", "hotspot")
     .input(z.record(z.string(), z.unknown()))
     .mutation(async ({ ctx, input }) => {
       const parsed = batchInput.safeParse(input);
@@ -67,7 +67,7 @@ export const vouchersRouter = createTRPCRouter({
       return { batchId: r.batch.id, count: r.batch.count };
     }),
 
-  extend: ispProcedure("vouchers.manage")
+  extend: featureProcedure("vouchers.manage", "hotspot")
     .input(byId.extend({ amount: z.coerce.number().int("A whole number.").min(1, "At least 1.").max(1000), unit: z.enum(["minutes", "hours", "days"]) }))
     .mutation(async ({ ctx, input }) => {
       const v = await extendVoucher(ctx.tx, ctx.tenant.id, input.id, durationSeconds(input.amount, input.unit));
@@ -79,7 +79,7 @@ export const vouchersRouter = createTRPCRouter({
     }),
 
   /** Devices allowed and notes; audited with what changed. A lower limit logs nobody out. */
-  modify: ispProcedure("vouchers.manage")
+  modify: featureProcedure("vouchers.manage", "hotspot")
     .input(modifyInput)
     .mutation(async ({ ctx, input }) => {
       const r = await modifyVoucher(ctx.tx, ctx.tenant.id, input);
@@ -103,7 +103,7 @@ export const vouchersRouter = createTRPCRouter({
    * few seconds at most); a router that does not answer is listed as not reachable. Router names
    * only for those who may see routers.
    */
-  sessions: ispProcedure("vouchers.manage")
+  sessions: featureProcedure("vouchers.manage", "hotspot")
     .input(byId)
     .query(async ({ ctx, input }) => {
       const r = await voucherLiveSessions(ctx.tx, ctx.tenant.id, ctx.secrets, input.id);
@@ -113,7 +113,7 @@ export const vouchersRouter = createTRPCRouter({
     }),
 
   /** Ends the code's sessions on one router through the provisioning outbox; audited. */
-  logoutDevice: ispProcedure("vouchers.manage")
+  logoutDevice: featureProcedure("vouchers.manage", "hotspot")
     .input(logoutInput)
     .mutation(async ({ ctx, input }) => {
       const r = await logoutVoucherDevice(ctx.tx, ctx.tenant.id, ctx.secrets, input);
@@ -131,7 +131,7 @@ export const vouchersRouter = createTRPCRouter({
     }),
 
   /** A batch's printable cards: ISP name and contact, plan, codes in the order generated. */
-  batchCards: ispProcedure("vouchers.manage")
+  batchCards: featureProcedure("vouchers.manage", "hotspot")
     .input(z.object({ id: z.uuid("Not a valid batch.") }))
     .query(async ({ ctx, input }) => {
       const r = await batchCards(ctx.tx, ctx.tenant.id, input.id);
@@ -139,7 +139,7 @@ export const vouchersRouter = createTRPCRouter({
       return r;
     }),
 
-  setDisabled: ispProcedure("vouchers.manage")
+  setDisabled: featureProcedure("vouchers.manage", "hotspot")
     .input(byId.extend({ disabled: z.boolean() }))
     .mutation(async ({ ctx, input }) => {
       const v = await setVoucherDisabled(ctx.tx, ctx.tenant.id, input.id, input.disabled);
@@ -150,7 +150,7 @@ export const vouchersRouter = createTRPCRouter({
       return { ok: true as const };
     }),
 
-  exported: ispProcedure("vouchers.manage")
+  exported: featureProcedure("vouchers.manage", "hotspot")
     .input(z.object({ format: z.enum(["csv", "xlsx", "cards"]), rows: z.number().int().min(0), batchId: z.uuid().optional() }))
     .mutation(async ({ ctx, input }) => {
       await recordEvent(ctx.tx, { tenantId: ctx.tenant.id, actorKind: "user", actorId: ctx.viewer.user.id, action: `export.${input.format}`, details: { what: "vouchers", rows: input.rows, batchId: input.batchId }, ...requestMeta(ctx) });
