@@ -11,6 +11,7 @@ import { routerSync, routerDriftRepair, routerPoll, routersSweep, type RouterJob
 import type { RouterUrl } from "../server/services/router-monitoring";
 import { sendMessage, broadcastSend } from "./tasks/messaging";
 import { voucherExpire, voucherIssued, voucherWarn } from "./tasks/vouchers";
+import { impersonationsSweep } from "./tasks/impersonations";
 
 /** Every task the worker runs. Tenant tasks are wrapped in tenantTask(), platform ones in platformTask(). */
 export type JobDeps = {
@@ -52,8 +53,9 @@ export function buildTaskList(db: Db, integrations: Integrations, deps: JobDeps)
     broadcast_send: broadcastSend(db, messaging),
     send_email: sendEmail(integrations),
     send_platform_sms: sendPlatformSms(integrations),
+    impersonations_sweep: impersonationsSweep(db),
   };
 }
 
 /** Recurring sweepers (graphile-worker crontab syntax). */
-export const CRONTAB = ["*/15 * * * * sessions_sweep ?max=1", "17 * * * * rate_limits_sweep ?max=1", "* * * * * routers_sweep ?max=1"].join("\n");
+export const CRONTAB = ["*/15 * * * * sessions_sweep ?max=1", "17 * * * * rate_limits_sweep ?max=1", "* * * * * routers_sweep ?max=1", "* * * * * impersonations_sweep ?max=1"].join("\n");

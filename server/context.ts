@@ -6,6 +6,7 @@ import type { Site } from "./services/hosts";
 import { validateUserSession, validatePlatformSession, type SessionUser } from "./services/sessions";
 import type { SecretBox } from "./services/secrets";
 import type { Integrations } from "./integrations";
+import { validateImpersonationSession, type ImpersonationInfo } from "./services/impersonation";
 
 /** What the web server hands every loader, action and tRPC call (React Router load context). */
 export type AppContext = {
@@ -73,7 +74,7 @@ export function clearSessionCookie(env: Env) {
 }
 
 export type Viewer =
-  | { kind: "user"; tenantId: string; user: SessionUser; token: string; idleExpiresAt: Date }
+  | { kind: "user"; tenantId: string; user: SessionUser; token: string; idleExpiresAt: Date; impersonation?: ImpersonationInfo }
   | { kind: "platform_user"; user: SessionUser; token: string; idleExpiresAt: Date };
 
 /** The signed-in user for this request's host, or null. */
@@ -82,10 +83,14 @@ export async function resolveViewer(app: AppContext, request: Request, keepAlive
   if (!token || token.length > 100) return null;
   const { site, db } = app;
   if (site.kind === "tenant") {
-    const found = await withTenant(db, site.tenant.id, { actorKind: "system", requestId: app.requestId }, (tx) =>
-      validateUserSession(tx, site.tenant.id, token, new Date(), keepAlive),
-    );
-    return found ? { kind: "user", tenantId: site.tenant.id, user: found.user, token, idleExpiresAt: found.session.idleExpiresAt } : null;
+    const found = await withTenant(db, site.tenant.id, { actorKind: "system", requestId: app.requestId }, async (tx) => {
+      const session = await validateUserSession(tx, site.tenant.id, token, new Date(), keepAlive);
+      if (session) return { user: session.user, idleExpiresAt: session.session.idleExpiresAt, impersonation: undefined };
+      // A platform admin viewing this ISP (server/services/impersonation.ts): ends at its own time.
+      const imp = await validateImpersonationSession(tx, site.tenant.id, token);
+      return imp ? { user: imp.user, idleExpiresAt: imp.impersonation.expiresAt, impersonation: imp.impersonation } : null;
+    });
+    return found ? { kind: "user", tenantId: site.tenant.id, user: found.user, token, idleExpiresAt: found.idleExpiresAt, impersonation: found.impersonation } : null;
   }
   if (site.kind === "admin") {
     const found = await withPlatform(db, { actorKind: "system", requestId: app.requestId }, (tx) => validatePlatformSession(tx, token, new Date(), keepAlive));

@@ -5,3 +5,4 @@ export * from "./payments";
 export * from "./network";
 export * from "./messaging";
 export * from "./hotspot";
+export * from "./console";

@@ -13,6 +13,8 @@ import { vouchersRouter } from "./routers/vouchers";
 import { routerSetupRouter } from "./routers/router-setup";
 import { hotspotPlansRouter } from "./routers/hotspot-plans";
 import { hotspotBrandingRouter } from "./routers/hotspot-branding";
+import { consoleRouter } from "./routers/console";
+import { supportRouter } from "./routers/support";
 import { resolveViewer, type AppContext } from "../context";
 import type { TrpcContext } from "./init";
 
@@ -31,6 +33,8 @@ export const appRouter = createTRPCRouter({
   routerSetup: routerSetupRouter,
   hotspotPlans: hotspotPlansRouter,
   hotspotBranding: hotspotBrandingRouter,
+  console: consoleRouter,
+  support: supportRouter,
 });
 export type AppRouter = typeof appRouter;
 

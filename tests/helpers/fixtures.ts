@@ -117,6 +117,18 @@ export async function seedEveryTenantTable(db: Db, f: TenantFixture) {
     await tx.insert(schema.voucherDevices).values({ tenantId: f.tenant.id, voucherId: voucher!.id, mac: "AA:BB:CC:DD:EE:01" });
     await tx.insert(schema.hotspotTrials).values({ tenantId: f.tenant.id, mac: "AA:BB:CC:DD:EE:03", phone, voucherId: voucher!.id });
     await tx.insert(schema.tickets).values({ tenantId: f.tenant.id, kind: "message_failed", subject: `${f.tenant.slug} ticket`, messageId: message!.id });
+    await tx.insert(schema.impersonations).values({
+      tenantId: f.tenant.id,
+      adminId: f.owner.id,
+      adminName: "Seeded admin",
+      actingUserId: f.owner.id,
+      reason: `${f.tenant.slug} seeded visit`,
+      tokenHash: `seeded-${f.tenant.id}`,
+      tokenExpiresAt: new Date(),
+      expiresAt: new Date(Date.now() + 60_000),
+    });
+    await tx.insert(schema.supportMessages).values({ tenantId: f.tenant.id, author: "isp", authorId: f.owner.id, authorName: f.owner.username, body: `${f.tenant.slug} needs help` });
+    await tx.insert(schema.supportThreads).values({ tenantId: f.tenant.id });
   });
 }
 
