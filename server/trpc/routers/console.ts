@@ -25,8 +25,9 @@ export const consoleRouter = createTRPCRouter({
         .default({ sort: "newest" }),
     )
     .query(async ({ ctx, input }) => {
-      const [rows, counts] = await Promise.all([listTenants(ctx.tx, { q: input.q || undefined, status: input.status, sort: input.sort }), tenantStatusCounts(ctx.tx)]);
-      return { rows, counts };
+      // One transaction, one connection: its queries run one after the other.
+      const rows = await listTenants(ctx.tx, { q: input.q || undefined, status: input.status, sort: input.sort });
+      return { rows, counts: await tenantStatusCounts(ctx.tx) };
     }),
 
   tenant: platformPermissionProcedure("tenants.view")
