@@ -22,7 +22,7 @@ export default [
   route("accept-invite", "routes/accept-invite.tsx"),
   // Impersonation hand-over and exit (ISP hosts; server/services/impersonation.ts)
   route("impersonate", "routes/impersonate.tsx"),
-  route("impersonate/exit", "routes/impersonate.exit.ts"),
+  route("impersonate/exit", "routes/impersonate.exit.tsx"),
   // ISP dashboard
   route("dashboard", "routes/dashboard.tsx", [
     index("routes/dashboard._index.tsx"),

@@ -10,7 +10,7 @@ import { HANDOVER_SECONDS, redeemImpersonation, sweepExpiredImpersonations, vali
 import { recordEvent } from "../server/services/audit";
 import { describeActor } from "../app/lib/activity";
 import { loader as impersonateLoader } from "../app/routes/impersonate";
-import { action as exitAction } from "../app/routes/impersonate.exit";
+import { action as exitAction, loader as exitLoader } from "../app/routes/impersonate.exit";
 import { action as logoutAction } from "../app/routes/logout";
 import type { Site } from "../server/services/hosts";
 
@@ -181,8 +181,12 @@ describe("impersonation: the end", () => {
     const req = requestWithSession(host(A), s.session, "/impersonate/exit", { method: "POST" });
     const res = (await exitAction({ request: req, context: { app: appContext(t.db, site(A)) }, params: {} } as never)) as Response;
     expect(res.status).toBe(302);
-    expect(res.headers.get("location")).toBe(`https://admin.mnetifi.test/tenants/${A.tenant.id}?impersonation=ended`);
+    // Same host first (the CSP's form-action 'self' refuses a form landing on another host)…
+    expect(res.headers.get("location")).toBe("/impersonate/exit");
     expect(res.headers.get("set-cookie")).toMatch(/^mn_session=; .*Max-Age=0/);
+    // …whose page then takes the browser to the ISP's page in the console.
+    const page = await exitLoader({ request: requestWithSession(host(A), null, "/impersonate/exit"), context: { app: appContext(t.db, site(A)) }, params: {} } as never);
+    expect(page).toMatchObject({ consoleUrl: `https://admin.mnetifi.test/tenants/${A.tenant.id}?impersonation=ended`, stillViewing: false });
     await expect((await ispAs(A, s.session)).zones.list()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     const end = (await auditOf(A)).filter((e) => e.action === "impersonation.end").at(-1);
     expect(end).toMatchObject({ actorId: A.owner.id, impersonatorId: admin.id });
@@ -193,7 +197,8 @@ describe("impersonation: the end", () => {
     const s = await enter(A);
     const req = requestWithSession(host(A), s.session, "/logout", { method: "POST" });
     const res = (await logoutAction({ request: req, context: { app: appContext(t.db, site(A)) }, params: {} } as never)) as Response;
-    expect(res.headers.get("location")).toContain(`/tenants/${A.tenant.id}`);
+    expect(res.headers.get("location")).toBe("/impersonate/exit");
+    expect(res.headers.get("set-cookie")).toMatch(/^mn_session=; .*Max-Age=0/);
     await expect((await ispAs(A, s.session)).zones.list()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     expect((await (await ispAs(A, A.token)).zones.list()).length).toBeGreaterThan(0);
     const [row] = await withTenant(t.db, A.tenant.id, null, (tx) => tx.select().from(impersonations).where(eq(impersonations.id, s.id)));

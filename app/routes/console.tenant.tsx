@@ -1,4 +1,5 @@
-import { Form, Link, redirect, useActionData, useLoaderData, useNavigation, useSearchParams } from "react-router";
+import { useEffect } from "react";
+import { Form, Link, data, useActionData, useLoaderData, useNavigation, useSearchParams } from "react-router";
 import type { Route } from "./+types/console.tenant";
 import { Alert, Button, Card, EmptyState, cx } from "../components/ui";
 import { DataTable, Td } from "../components/table";
@@ -34,8 +35,10 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   const values = formValues(await readForm(request));
   try {
     const r = await caller.console.impersonate({ tenantId: params.id, reason: values.reason ?? "" });
-    // To the ISP's own host, where the one-time token becomes a session for that host only.
-    return redirect(r.url, { headers: { "cache-control": "no-store" } });
+    // The page goes to the ISP's own host, where the one-time token becomes a session for that
+    // host only. Not a redirect: the CSP's form-action 'self' (rightly) stops a form from
+    // landing on another host, so the page navigates itself (or offers the link without JS).
+    return data({ ok: true as const, url: r.url }, { headers: { "cache-control": "no-store" } });
   } catch (err) {
     const f = formFailure(err, values).data;
     return { ok: false as const, error: f.formError, fieldError: f.fieldErrors.reason?.[0], reason: values.reason ?? "" };
@@ -46,7 +49,12 @@ const END_WORDS: Record<string, string> = { exit: "Exited", expired: "Time ran o
 
 export default function TenantDetail() {
   const { detail, address, canImpersonate, canChat, now } = useLoaderData<typeof loader>();
-  const failed = useActionData<typeof action>();
+  const result = useActionData<typeof action>();
+  const failed = result && !result.ok ? result : null;
+  const entering = result?.ok ? result.url : null;
+  useEffect(() => {
+    if (entering) window.location.replace(entering);
+  }, [entering]);
   const [params] = useSearchParams();
   const busy = useNavigation().state !== "idle";
   const { tenant, usage, owner, events, impersonations } = detail;
@@ -151,7 +159,7 @@ export default function TenantDetail() {
         <Card className="p-5">
           <h2 className="font-semibold">View the dashboard as this ISP</h2>
           {canImpersonate ? (
-            <Form method="post" reloadDocument className="mt-3 grid gap-3">
+            <Form method="post" className="mt-3 grid gap-3">
               <p className="text-sm text-slate-600">
                 For troubleshooting: you see {tenant.businessName}&apos;s dashboard as its owner for 30 minutes, with a banner and an Exit button. The ISP sees that you came and why; everything you do is recorded under your name.
               </p>
@@ -161,6 +169,14 @@ export default function TenantDetail() {
                 </Alert>
               ) : null}
               {failed?.error ? <Alert>{failed.error}</Alert> : null}
+              {entering ? (
+                <Alert tone="info">
+                  Opening {tenant.businessName}&apos;s dashboard…{" "}
+                  <a href={entering} className="font-semibold underline">
+                    Continue
+                  </a>
+                </Alert>
+              ) : null}
               <div>
                 <label htmlFor="reason" className="block text-sm font-medium text-slate-700">
                   Reason
@@ -192,7 +208,7 @@ export default function TenantDetail() {
                 )}
               </div>
               <div>
-                <Button type="submit" disabled={busy || tenant.status === "pending"}>
+                <Button type="submit" disabled={busy || Boolean(entering) || tenant.status === "pending"}>
                   View as {tenant.businessName}
                 </Button>
               </div>
