@@ -12,6 +12,8 @@ const STATUS_STYLES: Record<string, string> = {
   blocked: "bg-red-100 text-red-800",
 };
 export const STATUS_LABELS: Record<string, string> = { pending: "Email not confirmed", trial: "Trial", active: "Active", suspended: "Suspended", blocked: "Blocked" };
+/** Shorter words for the status filter. */
+export const STATUS_FILTER_LABELS: Record<string, string> = { ...STATUS_LABELS, pending: "Unconfirmed" };
 
 /** An ISP's status as a coloured pill. */
 export function StatusBadge({ status }: { status: string }) {

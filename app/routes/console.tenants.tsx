@@ -2,7 +2,7 @@ import { Form, Link, useLoaderData, useSearchParams } from "react-router";
 import type { Route } from "./+types/console.tenants";
 import { Button, Card, EmptyState, PageHeader, cx } from "../components/ui";
 import { DataTable, Td } from "../components/table";
-import { Stat, StatusBadge, STATUS_LABELS, TENANT_STATUSES } from "../components/console-ui";
+import { Stat, StatusBadge, STATUS_FILTER_LABELS, TENANT_STATUSES } from "../components/console-ui";
 import { requirePlatformUser } from "../lib/session.server";
 import { formatAgo, formatDateTime } from "../lib/format";
 import { kes } from "../lib/money";
@@ -52,15 +52,15 @@ export default function Tenants() {
         <Stat label="Messages sent, 30 days" value={sum((r) => r.usage.messagesSent).toLocaleString("en-KE")} hint="SMS and WhatsApp" />
       </div>
       <div className="flex flex-col gap-3 lg:flex-row lg:items-end lg:justify-between">
-        <nav className="flex w-fit flex-wrap gap-1 rounded-lg bg-slate-100 p-1 text-sm" aria-label="Status">
-          {[["", "All", total] as const, ...TENANT_STATUSES.map((s) => [s, STATUS_LABELS[s] ?? s, counts[s] ?? 0] as const)].map(([s, label, n]) => (
+        <nav className="flex w-fit flex-wrap gap-1 self-start rounded-lg bg-slate-100 p-1 text-sm lg:self-end" aria-label="Status">
+          {[["", "All", total] as const, ...TENANT_STATUSES.map((s) => [s, STATUS_FILTER_LABELS[s] ?? s, counts[s] ?? 0] as const)].map(([s, label, n]) => (
             <Link
               key={s || "all"}
               to={withStatus(s)}
               replace
               preventScrollReset
               aria-current={s === status ? "page" : undefined}
-              className={cx("rounded-md px-3 py-1", s === status ? "bg-white font-semibold shadow-sm" : "text-slate-600 hover:text-slate-900")}
+              className={cx("whitespace-nowrap rounded-md px-3 py-1", s === status ? "bg-white font-semibold shadow-sm" : "text-slate-600 hover:text-slate-900")}
             >
               {label} <span className="text-xs text-slate-500 tabular-nums">{n}</span>
             </Link>

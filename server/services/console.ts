@@ -114,17 +114,20 @@ export async function tenantStatusCounts(tx: Tx) {
 }
 
 /** Platform-wide recent audit events, with who did them (platform users and, for one ISP, its users). */
+const aboutTenant = sql<string | null>`coalesce(${auditEvents.tenantId}, case when ${auditEvents.details}->>'tenantId' ~ '^[0-9a-f-]{36}$' then (${auditEvents.details}->>'tenantId')::uuid end)`;
+
 async function auditRows(tx: Tx, where: SQL | undefined, limit: number) {
   const admin = alias(platformUsers, "admin");
   const impersonator = alias(platformUsers, "impersonator");
   const rows = await tx
-    .select({ event: auditEvents, adminName: admin.fullName, adminUsername: admin.username, impersonatorName: impersonator.fullName, impersonatorUsername: impersonator.username, ispUserName: users.fullName, ispUsername: users.username, tenantName: tenants.businessName, tenantSlug: tenants.slug })
+    .select({ event: auditEvents, about: aboutTenant, adminName: admin.fullName, adminUsername: admin.username, impersonatorName: impersonator.fullName, impersonatorUsername: impersonator.username, ispUserName: users.fullName, ispUsername: users.username, tenantName: tenants.businessName, tenantSlug: tenants.slug })
     .from(auditEvents)
     .leftJoin(admin, and(eq(auditEvents.actorKind, "platform_user"), eq(admin.id, auditEvents.actorId)))
     .leftJoin(impersonator, eq(impersonator.id, auditEvents.impersonatorId))
     // Only the tenant entered (if any) shows its users' names: RLS hides the others.
     .leftJoin(users, and(eq(users.tenantId, auditEvents.tenantId), eq(users.id, auditEvents.actorId)))
-    .leftJoin(tenants, eq(tenants.id, auditEvents.tenantId))
+    // Console events about one ISP (e.g. opening its page) name it in their details.
+    .leftJoin(tenants, eq(tenants.id, aboutTenant))
     .where(where)
     .orderBy(desc(auditEvents.id))
     .limit(limit);
@@ -139,7 +142,7 @@ async function auditRows(tx: Tx, where: SQL | undefined, limit: number) {
     actorName: r.adminName || r.adminUsername || r.ispUserName || r.ispUsername || null,
     impersonatorId: r.event.impersonatorId,
     impersonatorName: r.event.impersonatorId ? r.impersonatorName || r.impersonatorUsername || "a platform admin" : null,
-    tenantId: r.event.tenantId,
+    tenantId: r.about,
     tenantName: r.tenantName,
     tenantSlug: r.tenantSlug,
     ip: r.event.ip,
@@ -161,7 +164,9 @@ export async function tenantDetail(tx: Tx, tenantId: string, now = new Date()) {
     .orderBy(users.createdAt)
     .limit(1);
   const [staff] = await tx.select({ n: sql<number>`count(*)::int` }).from(users).where(and(eq(users.tenantId, tenantId), sql`${users.disabledAt} is null`));
-  const events = await auditRows(tx, eq(auditEvents.tenantId, tenantId), 25);
+  // What people did (ISP users, console users, anonymous visitors): the system's own row changes
+  // (router polls, jobs) would bury them; the ISP's Activity page has everything.
+  const events = await auditRows(tx, and(eq(auditEvents.tenantId, tenantId), sql`not (${auditEvents.actorKind} = 'system' and ${auditEvents.tableName} is not null and ${auditEvents.impersonatorId} is null)`), 30);
   return {
     tenant: { id: tenant.id, slug: tenant.slug, businessName: tenant.businessName, status: tenant.status, timezone: tenant.timezone, createdAt: tenant.createdAt, verifiedAt: tenant.verifiedAt, trialEndsAt: tenant.trialEndsAt },
     usage,
