@@ -51,6 +51,11 @@ test("the super admin finds the demo ISP, views its dashboard as the ISP with a 
   expect(ispCookie).toMatchObject({ domain: "demo.localhost", httpOnly: true });
   expect(ispCookie!.value).not.toBe(consoleCookie!.value);
   await snap(page, "impersonation-dashboard");
+  await page.setViewportSize({ width: 375, height: 740 });
+  await expect(banner.getByRole("button", { name: "Exit" })).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: "test-results/screens/impersonation-phone.png" });
+  await page.setViewportSize({ width: 1280, height: 720 });
 
   // Do something as the ISP.
   await page.getByRole("link", { name: "Zones" }).click();

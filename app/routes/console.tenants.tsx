@@ -111,14 +111,14 @@ export default function Tenants() {
                   <StatusBadge status={r.status} />
                 </Td>
                 <Td className="whitespace-nowrap text-slate-600">{r.status === "trial" ? (r.trialEndsAt ? formatDateTime(r.trialEndsAt) : "Open-ended") : "—"}</Td>
-                <Td className="text-right tabular-nums">{r.usage.customers.toLocaleString("en-KE")}</Td>
+                <Td className="tabular-nums">{r.usage.customers.toLocaleString("en-KE")}</Td>
                 <Td className="whitespace-nowrap tabular-nums">
                   <span className={r.usage.routersTotal > 0 && r.usage.routersOnline < r.usage.routersTotal ? "font-semibold text-amber-700" : ""}>{r.usage.routersOnline}</span>
                   <span className="text-slate-400"> / {r.usage.routersTotal}</span>
                 </Td>
-                <Td className="text-right tabular-nums">{r.usage.vouchersSold.toLocaleString("en-KE")}</Td>
-                <Td className="text-right tabular-nums">{r.usage.messagesSent.toLocaleString("en-KE")}</Td>
-                <Td className="whitespace-nowrap text-right tabular-nums">{kes(r.usage.revenueCents)}</Td>
+                <Td className="tabular-nums">{r.usage.vouchersSold.toLocaleString("en-KE")}</Td>
+                <Td className="tabular-nums">{r.usage.messagesSent.toLocaleString("en-KE")}</Td>
+                <Td className="whitespace-nowrap tabular-nums">{kes(r.usage.revenueCents)}</Td>
                 <Td className="whitespace-nowrap text-slate-600">{formatAgo(r.usage.lastActivityAt, now)}</Td>
               </tr>
             ))}
