@@ -178,6 +178,10 @@ describe("impersonation: the hand-over token", () => {
 describe("impersonation: the end", () => {
   it("Exit ends it server-side, forgets the cookie and returns to the console; the end is audited", async () => {
     const s = await enter(A);
+    // Opening the exit address (a GET) changes nothing: it offers the button.
+    const look = await exitLoader({ request: requestWithSession(host(A), s.session, "/impersonate/exit"), context: { app: appContext(t.db, site(A)) }, params: {} } as never);
+    expect(look).toMatchObject({ stillViewing: true });
+    expect((await (await ispAs(A, s.session)).zones.list()).length).toBeGreaterThan(0);
     const req = requestWithSession(host(A), s.session, "/impersonate/exit", { method: "POST" });
     const res = (await exitAction({ request: req, context: { app: appContext(t.db, site(A)) }, params: {} } as never)) as Response;
     expect(res.status).toBe(302);
