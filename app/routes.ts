@@ -1,4 +1,4 @@
-import { type RouteConfig, index, route } from "@react-router/dev/routes";
+import { type RouteConfig, index, layout, route } from "@react-router/dev/routes";
 
 // One app, told apart by host (server/services/hosts.ts): the public site, the platform
 // console on admin.*, and each ISP on {slug}.*. Routes check the host they belong to.
@@ -20,6 +20,9 @@ export default [
   route("forgot-password", "routes/forgot-password.tsx"),
   route("reset-password", "routes/reset-password.tsx"),
   route("accept-invite", "routes/accept-invite.tsx"),
+  // Impersonation hand-over and exit (ISP hosts; server/services/impersonation.ts)
+  route("impersonate", "routes/impersonate.tsx"),
+  route("impersonate/exit", "routes/impersonate.exit.tsx"),
   // ISP dashboard
   route("dashboard", "routes/dashboard.tsx", [
     index("routes/dashboard._index.tsx"),
@@ -44,6 +47,7 @@ export default [
     ]),
     route("tickets", "routes/dashboard.tickets.tsx"),
     route("billing", "routes/dashboard.billing.tsx"),
+    route("support", "routes/dashboard.support.tsx"),
     route("hotspot", "routes/dashboard.hotspot.tsx", [
       index("routes/dashboard.hotspot._index.tsx"),
       route("plans", "routes/dashboard.hotspot.plans.tsx"),
@@ -62,6 +66,14 @@ export default [
   route("dashboard/billing/:kind/:id/pdf", "routes/dashboard.billing.document.ts"),
   // Platform console (admin host): SaaS billing
   route("billing", "routes/console.billing.tsx"),
+  // Platform console (admin host): ISPs, support inbox, the platform's audit trail
+  layout("routes/console.tsx", [
+    route("tenants", "routes/console.tenants.tsx"),
+    route("tenants/:id", "routes/console.tenant.tsx"),
+    route("support", "routes/console.support.tsx"),
+    route("support/:tenantId", "routes/console.support.thread.tsx"),
+    route("audit", "routes/console.audit.tsx"),
+  ]),
   route("api/trpc/*", "routes/api.trpc.ts"),
   route("*", "routes/not-found.tsx"),
 ] satisfies RouteConfig;

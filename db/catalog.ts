@@ -24,6 +24,8 @@ export const AUDIT_EXEMPT = [
   "public.early_delivery_reports",
   "public.voucher_devices",
   "public.platform_mpesa_callbacks",
+  // Read marks of the support chat: a read is not an action (the messages themselves are audited).
+  "public.support_threads",
 ];
 /** Schemas the app role may read tables in (all others: no table privileges at all). */
 const APP_TABLE_SCHEMAS = ["public", "audit"];
@@ -45,6 +47,13 @@ export const REVIEWED_DEFINERS = [
   "app_public.tenants_with_verified_routers",
   "app_public.tenant_by_messaging_token",
   "app_private.claim_voucher_code",
+  // Console (policies/95-console.sql), each refusing outside the platform context:
+  // counts and sums per ISP for the console's ISP list and detail (no rows of any ISP leave it);
+  "app_public.platform_tenant_usage",
+  // the support inbox: per-ISP unread counts and a 140-character preview of the latest message;
+  "app_public.platform_support_inbox",
+  // the sweeper that closes impersonations whose time is up, in every ISP, with their audit events.
+  "app_public.end_expired_impersonations",
   "audit.log_row_change",
 ];
 

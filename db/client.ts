@@ -1,4 +1,5 @@
 import pg from "pg";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { sql } from "drizzle-orm";
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import * as schema from "./schema";
@@ -32,6 +33,15 @@ export type Actor = {
   userAgent?: string | null;
 };
 
+// The platform user acting as an ISP (impersonation) for everything a request does, including
+// services that open their own withTenant() with an actor of their own (e.g. an STK push).
+const impersonator = new AsyncLocalStorage<string>();
+
+/** Runs fn with every withTenant() inside it audited as done by this impersonating admin. */
+export function withImpersonator<T>(adminId: string | null | undefined, fn: () => Promise<T>): Promise<T> {
+  return adminId ? impersonator.run(adminId, fn) : fn();
+}
+
 async function setContext(tx: Tx, values: Record<string, string | null | undefined>) {
   // set_config(..., true) is transaction-local: nothing leaks to the next user of the pooled
   // connection. (SET LOCAL cannot take bind parameters.)
@@ -52,7 +62,7 @@ export async function withTenant<T>(db: Db, tenantId: string, actor: Actor | str
       "app.tenant_id": tenantId,
       "app.user_id": a.userId,
       "app.actor_kind": a.actorKind ?? (a.userId ? "user" : "system"),
-      "app.impersonator_id": a.impersonatorId,
+      "app.impersonator_id": a.impersonatorId ?? impersonator.getStore(),
       "app.request_id": a.requestId,
       "app.ip": a.ip,
       "app.user_agent": a.userAgent?.slice(0, 400),

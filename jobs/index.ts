@@ -13,6 +13,7 @@ import { sendMessage, broadcastSend } from "./tasks/messaging";
 import { voucherExpire, voucherIssued, voucherWarn } from "./tasks/vouchers";
 import { applyBillingCallbackTask, queryBillingStkTask, billingSweepTask } from "./tasks/billing";
 import { defaultBillingLinks, type BillingLinks } from "../server/services/billing/subscriptions";
+import { impersonationsSweep } from "./tasks/impersonations";
 
 /** Every task the worker runs. Tenant tasks are wrapped in tenantTask(), platform ones in platformTask(). */
 export type JobDeps = {
@@ -61,8 +62,9 @@ export function buildTaskList(db: Db, integrations: Integrations, deps: JobDeps)
     broadcast_send: broadcastSend(db, messaging),
     send_email: sendEmail(integrations),
     send_platform_sms: sendPlatformSms(integrations),
+    impersonations_sweep: impersonationsSweep(db),
   };
 }
 
 /** Recurring sweepers (graphile-worker crontab syntax). */
-export const CRONTAB = ["*/15 * * * * sessions_sweep ?max=1", "17 * * * * rate_limits_sweep ?max=1", "* * * * * routers_sweep ?max=1", "*/10 * * * * billing_sweep ?max=1"].join("\n");
+export const CRONTAB = ["*/15 * * * * sessions_sweep ?max=1", "17 * * * * rate_limits_sweep ?max=1", "* * * * * routers_sweep ?max=1", "*/10 * * * * billing_sweep ?max=1", "* * * * * impersonations_sweep ?max=1"].join("\n");

@@ -31,6 +31,7 @@ export const ISP_PERMISSIONS = {
   "vouchers.manage": "Generate, look up, extend and disable vouchers",
   "hotspot.manage": "Hotspot plans, voucher rules and the captive portal's branding",
   "billing.manage": "Choose the mnetifi plan, pay the subscription, download invoices and receipts",
+  "support.chat": "Chat with mnetifi support",
 } as const;
 export type IspPermission = keyof typeof ISP_PERMISSIONS;
 
@@ -39,7 +40,7 @@ const ALL_ISP = Object.keys(ISP_PERMISSIONS) as IspPermission[];
 export const ISP_MATRIX: Record<IspRole, readonly IspPermission[]> = {
   owner: ALL_ISP,
   admin: ALL_ISP.filter((p) => p !== "billing.manage"),
-  staff: ["dashboard.view", "zones.view", "routers.view", "staff.view", "customers.view", "customers.manage", "vouchers.manage", "payments.view", "messaging.view", "messaging.send", "tickets.manage"],
+  staff: ["dashboard.view", "zones.view", "routers.view", "staff.view", "customers.view", "customers.manage", "vouchers.manage", "payments.view", "messaging.view", "messaging.send", "tickets.manage", "support.chat"],
   technician: ["dashboard.view", "zones.view", "routers.view", "customers.view", "customers.manage"],
   reseller: ["dashboard.view", "vouchers.manage"],
 };
@@ -47,18 +48,21 @@ export const ISP_MATRIX: Record<IspRole, readonly IspPermission[]> = {
 export const PLATFORM_PERMISSIONS = {
   "tenants.view": "See ISPs and their usage",
   "tenants.manage": "Suspend, block and restore ISPs",
-  "tenants.impersonate": "Enter an ISP's dashboard for troubleshooting",
+  "tenants.impersonate": "Enter an ISP's dashboard as the ISP, for troubleshooting (time-limited, audited)",
   "billing.view": "See platform billing",
   "billing.manage": "Record payments, change tiers and prices",
   "settings.manage": "Change platform settings (trial length, senders)",
   "admins.manage": "Manage platform sub-admins",
   "audit.view": "Read the platform audit log",
+  "support.chat": "Read and answer ISPs' support chats",
 } as const;
 export type PlatformPermission = keyof typeof PLATFORM_PERMISSIONS;
 
 export const PLATFORM_MATRIX: Record<PlatformRole, readonly PlatformPermission[]> = {
   super_admin: Object.keys(PLATFORM_PERMISSIONS) as PlatformPermission[],
-  support: ["tenants.view", "tenants.impersonate", "billing.view", "audit.view"],
+  // Entering an ISP's dashboard is the super admin's alone by default (issue 8); add
+  // "tenants.impersonate" here to let support staff do it too.
+  support: ["tenants.view", "billing.view", "audit.view", "support.chat"],
   billing: ["tenants.view", "billing.view", "billing.manage"],
   read_only: ["tenants.view", "billing.view", "audit.view"],
 };

@@ -7,6 +7,7 @@ import { validateUserSession, validatePlatformSession, type SessionUser } from "
 import type { SecretBox } from "./services/secrets";
 import type { Integrations } from "./integrations";
 import { loadBillingRow, type BillingRow } from "./services/billing/state";
+import { validateImpersonationSession, type ImpersonationInfo } from "./services/impersonation";
 
 /** What the web server hands every loader, action and tRPC call (React Router load context). */
 export type AppContext = {
@@ -81,7 +82,7 @@ export function clearSessionCookie(env: Env) {
 }
 
 export type Viewer =
-  | { kind: "user"; tenantId: string; user: SessionUser; token: string; idleExpiresAt: Date; billing: BillingRow | null }
+  | { kind: "user"; tenantId: string; user: SessionUser; token: string; idleExpiresAt: Date; billing: BillingRow | null; impersonation?: ImpersonationInfo }
   | { kind: "platform_user"; user: SessionUser; token: string; idleExpiresAt: Date };
 
 /** The signed-in user for this request's host, or null. */
@@ -93,9 +94,13 @@ export async function resolveViewer(app: AppContext, request: Request, keepAlive
     const found = await withTenant(db, site.tenant.id, { actorKind: "system", requestId: app.requestId }, async (tx) => {
       const session = await validateUserSession(tx, site.tenant.id, token, new Date(), keepAlive);
       // The billing columns ride along: whether the dashboard is open is decided from them.
-      return session ? { ...session, billing: await loadBillingRow(tx, site.tenant.id) } : null;
+      const billing = async () => loadBillingRow(tx, site.tenant.id);
+      if (session) return { user: session.user, idleExpiresAt: session.session.idleExpiresAt, impersonation: undefined, billing: await billing() };
+      // A platform admin viewing this ISP (server/services/impersonation.ts): ends at its own time.
+      const imp = await validateImpersonationSession(tx, site.tenant.id, token);
+      return imp ? { user: imp.user, idleExpiresAt: imp.impersonation.expiresAt, impersonation: imp.impersonation, billing: await billing() } : null;
     });
-    return found ? { kind: "user", tenantId: site.tenant.id, user: found.user, token, idleExpiresAt: found.session.idleExpiresAt, billing: found.billing } : null;
+    return found ? { kind: "user", tenantId: site.tenant.id, user: found.user, token, idleExpiresAt: found.idleExpiresAt, impersonation: found.impersonation, billing: found.billing } : null;
   }
   if (site.kind === "admin") {
     const found = await withPlatform(db, { actorKind: "system", requestId: app.requestId }, (tx) => validatePlatformSession(tx, token, new Date(), keepAlive));

@@ -29,7 +29,7 @@ beforeAll(async () => {
   sql = await t.appClient();
 });
 
-const TENANT_TABLES = ["users", "user_sessions", "zones", "user_tokens", "recovery_codes", "mpesa_settings", "payments", "mpesa_callbacks", "mpesa_exchanges", "routers", "regions", "areas", "router_samples", "router_status_changes", "router_items", "router_operations", "customers", "messaging_settings", "messaging_providers", "notification_settings", "message_templates", "messages", "broadcasts", "tickets", "early_delivery_reports", "hotspot_plans", "hotspot_settings", "voucher_batches", "vouchers", "voucher_devices", "hotspot_purchases", "hotspot_trials", "billing_invoices", "billing_payments", "billing_reminders"];
+const TENANT_TABLES = ["users", "user_sessions", "zones", "user_tokens", "recovery_codes", "mpesa_settings", "payments", "mpesa_callbacks", "mpesa_exchanges", "routers", "regions", "areas", "router_samples", "router_status_changes", "router_items", "router_operations", "customers", "messaging_settings", "messaging_providers", "notification_settings", "message_templates", "messages", "broadcasts", "tickets", "early_delivery_reports", "hotspot_plans", "hotspot_settings", "voucher_batches", "vouchers", "voucher_devices", "hotspot_purchases", "hotspot_trials", "billing_invoices", "billing_payments", "billing_reminders", "impersonations", "support_messages", "support_threads"];
 
 describe("raw SQL as mnetifi_app, tenant B against tenant A", () => {
   it("sees only its own rows in every tenant table", async () => {
@@ -119,6 +119,23 @@ describe("raw SQL as mnetifi_app, tenant B against tenant A", () => {
     await expect(
       asTenant(B.tenant.id, () => sql.query("select graphile_worker.add_job('send_email', $1::json)", [JSON.stringify({ tenant_id: A.tenant.id })])),
     ).rejects.toMatchObject({ code: "42501" });
+  });
+
+  it("gets nothing from the console's aggregate functions outside the platform context", async () => {
+    for (const tenant of [B.tenant.id, null]) {
+      const usage = await asTenant(tenant, () => sql.query("select * from app_public.platform_tenant_usage(now() - interval '30 days')"));
+      expect(usage.rowCount).toBe(0);
+      const one = await asTenant(tenant, () => sql.query("select * from app_public.platform_tenant_usage(now() - interval '30 days', $1)", [A.tenant.id]));
+      expect(one.rowCount).toBe(0);
+      const inbox = await asTenant(tenant, () => sql.query("select * from app_public.platform_support_inbox()"));
+      expect(inbox.rowCount).toBe(0);
+    }
+    // Nor can it end another ISP's impersonations early (the sweeper is the platform's).
+    const swept = await asTenant(B.tenant.id, async () => {
+      await sql.query("update impersonations set expires_at = started_at + interval '1 second'");
+      return (await sql.query("select app_public.end_expired_impersonations() as n")).rows[0].n;
+    });
+    expect(swept).toBe(0);
   });
 
   it("cannot read the rate-limit table, only use it through its functions", async () => {

@@ -3,8 +3,8 @@ import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { eq } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "./helpers/db";
-import { appContext, createTenantFixture, requestWithSession, seedEveryTenantTable, type TenantFixture } from "./helpers/fixtures";
-import { payments, mpesaCallbacks, routers, routerOperations, voucherBatches, vouchers } from "../db/schema";
+import { appContext, createPlatformUser, createTenantFixture, requestWithSession, seedEveryTenantTable, type TenantFixture } from "./helpers/fixtures";
+import { payments, mpesaCallbacks, routers, routerOperations, voucherBatches, vouchers, supportMessages, impersonations } from "../db/schema";
 import { appRouter, createTrpcContext, getCaller } from "../server/trpc/root";
 import { createTRPCRouter, tenantProcedure } from "../server/trpc/init";
 import { zones } from "../db/schema";
@@ -158,6 +158,58 @@ describe("tRPC: tenant B against tenant A", () => {
 
   it("cannot reach platform procedures from an ISP host", async () => {
     await expect((await callerAs(B)).platform.tenants()).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("reaches none of the console's procedures, by caller or over HTTP", async () => {
+    const b = await callerAs(B);
+    await expect(b.console.tenants()).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(b.console.tenant({ id: A.tenant.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(b.console.impersonate({ tenantId: A.tenant.id, reason: "Let me in please" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(b.console.audit()).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(b.console.supportInbox()).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(b.console.supportThread({ tenantId: A.tenant.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(b.console.supportReply({ tenantId: A.tenant.id, body: "Fake reply from support" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    for (const [path, input, method] of [
+      ["console.tenants", undefined, "GET"],
+      ["console.tenant", { id: A.tenant.id }, "GET"],
+      ["console.supportThread", { tenantId: A.tenant.id }, "GET"],
+      ["console.impersonate", { tenantId: A.tenant.id, reason: "Let me in please" }, "POST"],
+      ["console.supportReply", { tenantId: A.tenant.id, body: "Fake" }, "POST"],
+    ] as const) {
+      const res = await http(B, B.token, path, input, method);
+      expect(res.status, path).toBe(404);
+    }
+    // Nothing was written in A.
+    const rows = await withTenant(t.db, A.tenant.id, null, async (tx) => ({ msgs: await tx.select().from(supportMessages), imps: await tx.select().from(impersonations) }));
+    expect(rows.msgs.map((m) => m.body)).toEqual([`${A.tenant.slug} needs help`]);
+    expect(rows.imps).toHaveLength(1);
+  });
+
+  it("reads and writes only its own support thread", async () => {
+    const b = await callerAs(B);
+    const thread = await b.support.thread();
+    expect(thread.messages.map((m) => m.body)).toEqual([`${B.tenant.slug} needs help`]);
+    // Whatever it sends, the message lands in B's thread.
+    const res = await http(B, B.token, "support.send", { body: "Sneaky", tenantId: A.tenant.id });
+    expect(res.status).toBe(200);
+    const inA = await withTenant(t.db, A.tenant.id, null, (tx) => tx.select().from(supportMessages).where(eq(supportMessages.body, "Sneaky")));
+    expect(inA).toEqual([]);
+    expect(await (await callerAs(A)).support.unread()).toBe(0);
+    // On A's host B's session is nobody.
+    expect((await http(A, B.token, "support.thread", undefined, "GET")).status).toBe(401);
+  });
+
+  it("a console session is not an ISP session, nor the other way round", async () => {
+    const admin = await createPlatformUser(t.db, "super_admin", "attack-root");
+    expect((await http(A, admin.token, "support.thread", undefined, "GET")).status).toBe(401);
+    expect((await http(A, admin.token, "zones.list", undefined, "GET")).status).toBe(401);
+    const adminCaller = await getCaller(appContext(t.db, { kind: "admin" }), requestWithSession("admin.mnetifi.test", B.token));
+    await expect(adminCaller.console.tenants()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    // The ISP-side procedures do not exist on the console's host.
+    const asAdmin = await getCaller(appContext(t.db, { kind: "admin" }), requestWithSession("admin.mnetifi.test", admin.token));
+    await expect(asAdmin.support.thread()).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(asAdmin.support.send({ body: "x" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(asAdmin.support.unread()).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });
 

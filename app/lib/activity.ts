@@ -60,6 +60,13 @@ const EVENTS: Record<string, string> = {
   "voucher.disabled": "Disabled a voucher",
   "voucher.enabled": "Enabled a voucher",
   "voucher.device_logged_out": "Logged a device out of a voucher",
+  "impersonation.start": "mnetifi support started viewing your dashboard",
+  "impersonation.entered": "mnetifi support entered your dashboard",
+  "impersonation.action": "mnetifi support made a change while viewing",
+  "impersonation.end": "mnetifi support stopped viewing your dashboard",
+  "impersonation.token_refused": "A link to enter the dashboard was refused",
+  "support.message_sent": "Wrote to mnetifi support",
+  "support.reply_sent": "mnetifi support replied",
 };
 const THINGS: Record<string, string> = {
   zones: "Zone",
@@ -76,6 +83,8 @@ const THINGS: Record<string, string> = {
   customers: "Customer",
   payments: "Payment",
   tickets: "Ticket",
+  impersonations: "Console visit",
+  support_messages: "Support message",
 };
 
 export const ACTION_FILTERS: Array<[string, string]> = [
@@ -90,6 +99,8 @@ export const ACTION_FILTERS: Array<[string, string]> = [
   ["mpesa", "M-Pesa"],
   ["users", "Account records"],
   ["export", "Exports"],
+  ["impersonation", "mnetifi support visits"],
+  ["support", "Support chat"],
 ];
 
 export function describeEvent(e: { action: string; tableName: string | null; changes: unknown }) {
@@ -101,7 +112,9 @@ export function describeEvent(e: { action: string; tableName: string | null; cha
   return `${thing}${name} ${e.action === "INSERT" ? "created" : "deleted"}`;
 }
 
-export function describeActor(e: { actorKind: string; actorName: string | null }) {
+export function describeActor(e: { actorKind: string; actorName: string | null; impersonatorId?: string | null }) {
+  // Done while a platform admin was viewing the ISP: the admin did it, whoever it looks like.
+  if (e.impersonatorId && e.actorKind !== "platform_user") return e.actorName ? `mnetifi support (viewing as ${e.actorName})` : "mnetifi support";
   if (e.actorName) return e.actorName;
   return { system: "mnetifi (automatic)", anonymous: "Not signed in", platform_user: "mnetifi support" }[e.actorKind] ?? e.actorKind;
 }

@@ -1,23 +1,17 @@
 import { Link, redirect, useLoaderData } from "react-router";
 import type { Route } from "./+types/home";
-import { Card, Logo, EmptyState } from "../components/ui";
-import { optionalViewer, requirePlatformUser } from "../lib/session.server";
-import { formatDateTime } from "../lib/format";
-import { DataTable, Td } from "../components/table";
+import { Card, Logo } from "../components/ui";
+import { optionalViewer } from "../lib/session.server";
 
 export function meta({ data }: Route.MetaArgs) {
-  const name = data?.kind === "tenant" ? data.name : data?.kind === "admin" ? "mnetifi console" : "mnetifi — run your ISP";
+  const name = data?.kind === "tenant" ? data.name : "mnetifi — run your ISP";
   return [{ title: name }, { name: "description", content: "Hotspot vouchers, PPPoE subscriptions and M-Pesa payments for Kenyan ISPs." }];
 }
 
 export async function loader({ request, context }: Route.LoaderArgs) {
   const { site } = context.app;
-  if (site.kind === "admin") {
-    const viewer = await optionalViewer(context, request);
-    if (!viewer) throw redirect("/login");
-    const { caller } = await requirePlatformUser(context, request);
-    return { kind: "admin" as const, user: viewer.user.fullName || viewer.user.username, tenants: await caller.platform.tenants() };
-  }
+  // The console's home is its ISP list (app/routes/console.tenants.tsx).
+  if (site.kind === "admin") throw redirect((await optionalViewer(context, request)) ? "/tenants" : "/login");
   if (site.kind === "tenant") {
     const viewer = await optionalViewer(context, request);
     return { kind: "tenant" as const, name: site.tenant.businessName, signedIn: viewer?.kind === "user" };
@@ -27,7 +21,6 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 
 export default function Home() {
   const data = useLoaderData<typeof loader>();
-  if (data.kind === "admin") return <Console user={data.user} tenants={data.tenants} />;
   if (data.kind === "tenant") return <IspHome name={data.name} signedIn={data.signedIn} />;
   return <Landing appDomain={data.appDomain} />;
 }
@@ -85,42 +78,3 @@ function IspHome({ name, signedIn }: { name: string; signedIn: boolean }) {
   );
 }
 
-function Console({ user, tenants }: { user: string; tenants: Array<{ id: string; slug: string; businessName: string; status: string; createdAt: Date | string }> }) {
-  return (
-    <div className="min-h-dvh">
-      <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-6xl items-center justify-between px-6 py-4">
-          <span className="flex items-center gap-3">
-            <Logo /> <span className="rounded bg-slate-900 px-2 py-0.5 text-xs font-semibold text-white">Console</span>
-          </span>
-          <form method="post" action="/logout" className="flex items-center gap-3 text-sm text-slate-600">
-            <Link to="/billing" className="font-semibold text-brand-700 hover:underline">
-              Billing
-            </Link>
-            {user}
-            <button className="font-semibold text-slate-900 hover:underline">Sign out</button>
-          </form>
-        </div>
-      </header>
-      <main className="mx-auto max-w-6xl px-6 py-8">
-        <h1 className="text-2xl font-bold tracking-tight">ISPs</h1>
-        <Card className="mt-6 overflow-x-auto">
-          {tenants.length === 0 ? (
-            <EmptyState title="No ISPs yet">ISPs appear here as soon as they register.</EmptyState>
-          ) : (
-            <DataTable columns={["ISP", "Address", "Status", "Since"]}>
-              {tenants.map((t) => (
-                <tr key={t.id}>
-                  <Td className="font-medium">{t.businessName}</Td>
-                  <Td className="font-mono text-slate-600">{t.slug}</Td>
-                  <Td className="capitalize">{t.status}</Td>
-                  <Td className="text-slate-600">{formatDateTime(t.createdAt)}</Td>
-                </tr>
-              ))}
-            </DataTable>
-          )}
-        </Card>
-      </main>
-    </div>
-  );
-}

@@ -6,3 +6,4 @@ export * from "./network";
 export * from "./messaging";
 export * from "./hotspot";
 export * from "./billing";
+export * from "./console";

@@ -1,6 +1,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { withTenant, withPlatform, type Tx } from "../../db/client";
+import { withTenant, withPlatform, withImpersonator, type Tx } from "../../db/client";
+import { recordEvent } from "../services/audit";
 import type { AppContext, Viewer } from "../context";
 import { ispCan, platformCan, type IspPermission, type PlatformPermission } from "../../policies/permissions";
 import { dashboardBlock } from "../services/billing/state";
@@ -69,21 +70,49 @@ function inTransaction<C>(open: (ctx: C, fn: (tx: Tx) => Promise<unknown>) => Pr
 }
 
 const tenantTx = inTransaction<TrpcContext & { viewer: Extract<Viewer, { kind: "user" }> }>((ctx, fn) =>
-  withTenant(ctx.db, ctx.viewer.tenantId, { userId: ctx.viewer.user.id, actorKind: "user", requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent }, fn),
+  withTenant(
+    ctx.db,
+    ctx.viewer.tenantId,
+    { userId: ctx.viewer.user.id, actorKind: "user", impersonatorId: ctx.viewer.impersonation?.adminId, requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent },
+    fn,
+  ),
 );
 const platformTx = inTransaction<TrpcContext & { viewer: Extract<Viewer, { kind: "platform_user" }> }>((ctx, fn) =>
   withPlatform(ctx.db, { userId: ctx.viewer.user.id, actorKind: "platform_user", requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent }, fn),
 );
 
-/** An ISP user signed in on their own ISP's host; runs in that tenant's transaction. */
-export const tenantProcedure = t.procedure.use(async ({ ctx, next }) => {
+/**
+ * An ISP user signed in on their own ISP's host; runs in that tenant's transaction. While a
+ * platform admin is viewing the ISP (impersonation), everything the procedure does, including
+ * transactions opened by the services it calls, is audited with the admin as impersonator, and
+ * each change made (every mutation) is recorded as an impersonation.action event.
+ */
+export const tenantProcedure = t.procedure.use(async ({ ctx, next, type, path }) => {
   if (ctx.site.kind !== "tenant") throw new TRPCError({ code: "NOT_FOUND", message: "No ISP at this address." });
   const viewer = ctx.viewer;
   if (!viewer || viewer.kind !== "user" || viewer.tenantId !== ctx.site.tenant.id) {
     throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
   }
   const tenant = ctx.site.tenant;
-  return tenantTx({ ...ctx, viewer }, (tx) => next({ ctx: { ...ctx, viewer, tenant, tx } }));
+  const imp = viewer.impersonation;
+  return withImpersonator(imp?.adminId, () =>
+    tenantTx({ ...ctx, viewer }, async (tx) => {
+      const res = await next({ ctx: { ...ctx, viewer, tenant, tx } });
+      if (imp && res.ok && type === "mutation") {
+        await recordEvent(tx, { action: "impersonation.action", tenantId: tenant.id, actorKind: "user", actorId: viewer.user.id, impersonatorId: imp.adminId, details: { impersonationId: imp.id, procedure: path, admin: imp.adminName }, ip: ctx.ip, userAgent: ctx.userAgent, requestId: ctx.requestId });
+      }
+      return res;
+    }),
+  );
+});
+
+/**
+ * The signed-in person's own credentials and sessions (password, two-step verification, sign
+ * out everywhere): refused while a platform admin is viewing the ISP as its owner.
+ */
+export const ownAccountProcedure = tenantProcedure.use(({ ctx, next }) => {
+  if (ctx.viewer.impersonation) throw new TRPCError({ code: "FORBIDDEN", message: "Not while viewing this ISP from the mnetifi console: only the account's owner can change their own sign-in." });
+  return next();
 });
 
 /** Why an ISP's dashboard is closed to its users right now, or null when it is open (billing/state.ts). */

@@ -15,6 +15,8 @@ import { hotspotPlansRouter } from "./routers/hotspot-plans";
 import { billingRouter } from "./routers/billing";
 import { platformBillingRouter } from "./routers/platform-billing";
 import { hotspotBrandingRouter } from "./routers/hotspot-branding";
+import { consoleRouter } from "./routers/console";
+import { supportRouter } from "./routers/support";
 import { resolveViewer, type AppContext } from "../context";
 import type { TrpcContext } from "./init";
 
@@ -35,6 +37,8 @@ export const appRouter = createTRPCRouter({
   billing: billingRouter,
   platformBilling: platformBillingRouter,
   hotspotBranding: hotspotBrandingRouter,
+  console: consoleRouter,
+  support: supportRouter,
 });
 export type AppRouter = typeof appRouter;
 

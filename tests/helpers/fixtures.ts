@@ -2,7 +2,8 @@ import { eq } from "drizzle-orm";
 import { withPlatform, withTenant, type Db } from "../../db/client";
 import { createTenant, createUser } from "../../server/services/tenants";
 import { createZone } from "../../server/services/zones";
-import { createUserSession } from "../../server/services/sessions";
+import { createUserSession, createPlatformSession } from "../../server/services/sessions";
+import { platformUsers } from "../../db/schema";
 import type { AppContext } from "../../server/context";
 import { SESSION_COOKIE } from "../../server/context";
 import type { Site, TenantInfo } from "../../server/services/hosts";
@@ -43,6 +44,15 @@ export async function addUser(db: Db, f: TenantFixture, role: "admin" | "staff" 
     const u = await createUser(tx, f.tenant.id, { username, email: `${username}@${f.tenant.slug}.test`, fullName: username, role, password: TEST_PASSWORD, verified: true });
     const s = await createUserSession(tx, f.tenant.id, u.id);
     return { id: u.id, token: s.token };
+  });
+}
+
+/** A console user (super admin or sub-admin) signed in on admin.APP_DOMAIN. */
+export async function createPlatformUser(db: Db, role: "super_admin" | "support" | "billing" | "read_only", username: string) {
+  return withPlatform(db, null, async (tx) => {
+    const [u] = await tx.insert(platformUsers).values({ username, email: `${username}@mnetifi.test`, fullName: `${username} (console)`, role, passwordHash: "x" }).returning();
+    const s = await createPlatformSession(tx, u!.id);
+    return { id: u!.id, username, fullName: u!.fullName, token: s.token };
   });
 }
 
@@ -123,6 +133,18 @@ export async function seedEveryTenantTable(db: Db, f: TenantFixture) {
       .returning();
     await tx.insert(schema.billingPayments).values({ tenantId: f.tenant.id, invoiceId: invoice!.id, method: "mpesa_stk", status: "pending", amountCents: 150000, phone, checkoutRequestId: `ws_CO_bill_${f.tenant.slug}` });
     await tx.insert(schema.billingReminders).values({ tenantId: f.tenant.id, kind: "trial", dueAt: new Date(), daysBefore: 1, sentAt: new Date() });
+    await tx.insert(schema.impersonations).values({
+      tenantId: f.tenant.id,
+      adminId: f.owner.id,
+      adminName: "Seeded admin",
+      actingUserId: f.owner.id,
+      reason: `${f.tenant.slug} seeded visit`,
+      tokenHash: `seeded-${f.tenant.id}`,
+      tokenExpiresAt: new Date(),
+      expiresAt: new Date(Date.now() + 60_000),
+    });
+    await tx.insert(schema.supportMessages).values({ tenantId: f.tenant.id, author: "isp", authorId: f.owner.id, authorName: f.owner.username, body: `${f.tenant.slug} needs help` });
+    await tx.insert(schema.supportThreads).values({ tenantId: f.tenant.id });
   });
 }
 

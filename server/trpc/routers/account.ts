@@ -2,7 +2,7 @@ import { z } from "zod";
 import { TRPCError } from "@trpc/server";
 import { and, eq } from "drizzle-orm";
 import { users } from "../../../db/schema";
-import { createTRPCRouter, tenantProcedure, fail } from "../init";
+import { createTRPCRouter, tenantProcedure, ownAccountProcedure, fail } from "../init";
 import { requestMeta, siteUrl } from "../../context";
 import { changePassword, endAllSessions } from "../../services/auth";
 import { resendVerification } from "../../services/registration";
@@ -29,11 +29,11 @@ const code = z.string().trim().regex(/^\d{6}$/, "Enter the 6-digit code.");
 
 /** The signed-in ISP user's own account: password, sessions, two-step verification. */
 export const accountRouter = createTRPCRouter({
-  resendVerification: tenantProcedure.mutation(({ ctx }) =>
+  resendVerification: ownAccountProcedure.mutation(({ ctx }) =>
     resendVerification(ctx.tx, ctx.tenant, ctx.viewer.user.id, requestMeta(ctx), siteUrl(ctx.env, ctx.tenant.slug)),
   ),
 
-  changePassword: tenantProcedure
+  changePassword: ownAccountProcedure
     .input(z.object({ currentPassword: z.string().min(1, "Enter your current password."), newPassword: z.string().max(256), confirmPassword: z.string() }))
     .mutation(async ({ ctx, input }) => {
       if (input.newPassword !== input.confirmPassword) return { ok: false as const, fieldErrors: { confirmPassword: ["The two passwords are not the same."] } };
@@ -42,7 +42,7 @@ export const accountRouter = createTRPCRouter({
       return r.ok ? { ok: true as const } : { ok: false as const, fieldErrors: r.fieldErrors ?? {}, error: r.error };
     }),
 
-  signOutEverywhere: tenantProcedure.mutation(async ({ ctx }) => {
+  signOutEverywhere: ownAccountProcedure.mutation(async ({ ctx }) => {
     const ended = await endAllSessions(ctx.tx, ctx.tenant.id, ctx.viewer.user.id);
     await recordEvent(ctx.tx, { action: "auth.signed_out_everywhere", tenantId: ctx.tenant.id, actorKind: "user", actorId: ctx.viewer.user.id, details: { sessions: ended }, ...requestMeta(ctx) });
     return { ended };
@@ -59,7 +59,7 @@ export const accountRouter = createTRPCRouter({
   }),
 
   /** Step 1 of TOTP: a new key, shown as a QR code; nothing changes until a code confirms it. */
-  beginTotp: tenantProcedure.mutation(async ({ ctx }) => {
+  beginTotp: ownAccountProcedure.mutation(async ({ ctx }) => {
     const key = newTotpKey();
     const { token } = await issueToken(ctx.tx, ctx.tenant.id, ctx.viewer.user.id, "setup_2fa", { method: "totp", keyEnc: sealTotpKey(ctx.secrets, key) });
     const enrolment = await totpEnrolment(key, `mnetifi ${ctx.tenant.businessName}`, ctx.viewer.user.username);
@@ -67,7 +67,7 @@ export const accountRouter = createTRPCRouter({
   }),
 
   /** Step 1 of SMS: a code sent to the phone; nothing changes until it is typed back. */
-  beginSms: tenantProcedure.input(z.object({ phone: z.string().trim().max(20) })).mutation(async ({ ctx, input }) => {
+  beginSms: ownAccountProcedure.input(z.object({ phone: z.string().trim().max(20) })).mutation(async ({ ctx, input }) => {
     const phone = normalizeKenyanPhone(input.phone);
     if (!phone) fail({ status: 400, fieldErrors: { phone: ["Enter a Kenyan mobile number, e.g. 0712 345 678."] } });
     const limit = await take(ctx.tx, `sms-code:${ctx.tenant.id}:${ctx.viewer.user.id}`, LIMITS.smsCode);
@@ -79,7 +79,7 @@ export const accountRouter = createTRPCRouter({
   }),
 
   /** Step 2: the first code proves the setup works; then it is on, with fresh recovery codes. */
-  confirmTwoFactor: tenantProcedure.input(z.object({ setupToken: z.string().min(1).max(100), code })).mutation(async ({ ctx, input }) => {
+  confirmTwoFactor: ownAccountProcedure.input(z.object({ setupToken: z.string().min(1).max(100), code })).mutation(async ({ ctx, input }) => {
     const row = await findToken(ctx.tx, ctx.tenant.id, "setup_2fa", input.setupToken);
     if (!row || row.userId !== ctx.viewer.user.id) fail({ status: 400, error: "This setup has expired. Start again." });
     const key = `2fa-setup:${ctx.tenant.id}:${ctx.viewer.user.id}`;
@@ -103,7 +103,7 @@ export const accountRouter = createTRPCRouter({
   }),
 
   /** Turning it off asks for the password again. */
-  disableTwoFactor: tenantProcedure.input(z.object({ password: z.string().min(1, "Enter your password.").max(1024) })).mutation(async ({ ctx, input }) => {
+  disableTwoFactor: ownAccountProcedure.input(z.object({ password: z.string().min(1, "Enter your password.").max(1024) })).mutation(async ({ ctx, input }) => {
     const [u] = await ctx.tx.select().from(users).where(and(eq(users.tenantId, ctx.tenant.id), eq(users.id, ctx.viewer.user.id)));
     if (!u?.passwordHash || !(await verifyPassword(u.passwordHash, input.password))) {
       await recordEvent(ctx.tx, { action: "auth.2fa_disable_failed", tenantId: ctx.tenant.id, actorKind: "user", actorId: ctx.viewer.user.id, ...requestMeta(ctx) });
@@ -114,7 +114,7 @@ export const accountRouter = createTRPCRouter({
     return { ok: true as const };
   }),
 
-  newRecoveryCodes: tenantProcedure.input(z.object({ password: z.string().min(1).max(1024) })).mutation(async ({ ctx, input }) => {
+  newRecoveryCodes: ownAccountProcedure.input(z.object({ password: z.string().min(1).max(1024) })).mutation(async ({ ctx, input }) => {
     const [u] = await ctx.tx.select().from(users).where(and(eq(users.tenantId, ctx.tenant.id), eq(users.id, ctx.viewer.user.id)));
     if (!u?.twoFactorMethod) throw new TRPCError({ code: "BAD_REQUEST", message: "Turn on two-step verification first." });
     if (!u.passwordHash || !(await verifyPassword(u.passwordHash, input.password))) return { ok: false as const, fieldErrors: { password: ["That is not your password."] } };

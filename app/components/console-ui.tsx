@@ -1,0 +1,74 @@
+import type { ReactNode } from "react";
+import { Card, cx } from "./ui";
+
+/** The statuses an ISP can be in (tenants.status), in the order the console lists them. */
+export const TENANT_STATUSES = ["trial", "active", "suspended", "blocked", "pending"] as const;
+
+const STATUS_STYLES: Record<string, string> = {
+  pending: "bg-slate-100 text-slate-700",
+  trial: "bg-sky-100 text-sky-800",
+  active: "bg-emerald-100 text-emerald-800",
+  suspended: "bg-amber-100 text-amber-800",
+  blocked: "bg-red-100 text-red-800",
+};
+export const STATUS_LABELS: Record<string, string> = { pending: "Email not confirmed", trial: "Trial", active: "Active", suspended: "Suspended", blocked: "Blocked" };
+/** Shorter words for the status filter. */
+export const STATUS_FILTER_LABELS: Record<string, string> = { ...STATUS_LABELS, pending: "Unconfirmed" };
+
+/** An ISP's status as a coloured pill. */
+export function StatusBadge({ status }: { status: string }) {
+  return (
+    <span className={cx("inline-flex whitespace-nowrap rounded-full px-2.5 py-0.5 text-xs font-medium", STATUS_STYLES[status] ?? "bg-slate-100 text-slate-700")} data-status={status}>
+      {STATUS_LABELS[status] ?? status}
+    </span>
+  );
+}
+
+/** One number with its label, for the console's summary rows. */
+export function Stat({ label, value, hint }: { label: string; value: ReactNode; hint?: ReactNode }) {
+  return (
+    <Card className="p-4">
+      <p className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</p>
+      <p className="mt-1 text-2xl font-bold tabular-nums text-slate-900">{value}</p>
+      {hint ? <p className="mt-0.5 text-xs text-slate-500">{hint}</p> : null}
+    </Card>
+  );
+}
+
+/** What a console audit row was, in words (platform events first, then the ISP wording). */
+const CONSOLE_EVENTS: Record<string, string> = {
+  "auth.login": "Signed in",
+  "auth.login_failed": "Failed sign-in",
+  "auth.logout": "Signed out",
+  "impersonation.start": "Started viewing as the ISP",
+  "impersonation.entered": "Entered the ISP's dashboard",
+  "impersonation.action": "Changed something while viewing as the ISP",
+  "impersonation.end": "Stopped viewing as the ISP",
+  "impersonation.token_refused": "Entry link refused",
+  "console.tenant_viewed": "Opened an ISP's page",
+  "support.message_sent": "ISP wrote to support",
+  "support.reply_sent": "Replied to the ISP",
+};
+
+export function describeConsoleEvent(e: { action: string; tableName: string | null; changes: unknown; details: unknown }, fallback: (e: { action: string; tableName: string | null; changes: unknown }) => string) {
+  const d = (e.details ?? {}) as Record<string, unknown>;
+  const base = e.tableName ? fallback(e) : CONSOLE_EVENTS[e.action] ?? fallback(e);
+  if (e.action === "impersonation.start" && typeof d.reason === "string") return `${base}: “${d.reason}”`;
+  if (e.action === "impersonation.end" && typeof d.reason === "string") return `${base} (${{ exit: "exit", expired: "time up", signed_out: "signed out", replaced: "started again" }[d.reason] ?? d.reason})`;
+  if (e.action === "impersonation.action" && typeof d.procedure === "string") return `${base}: ${d.procedure}`;
+  return base;
+}
+
+/** Who did it: the platform admin when there was one (directly, or while viewing as the ISP). */
+export function Who({ e }: { e: { actorKind: string; actorName: string | null; impersonatorName: string | null } }) {
+  if (e.impersonatorName && e.actorKind !== "platform_user") {
+    return (
+      <span data-testid="impersonated-by">
+        <strong className="font-semibold text-amber-800">{e.impersonatorName}</strong>
+        {e.actorName ? <span className="block text-xs text-slate-500">as {e.actorName}</span> : null}
+      </span>
+    );
+  }
+  if (e.actorKind === "platform_user") return <strong className="font-semibold text-slate-800">{e.actorName ?? "A platform admin"}</strong>;
+  return <>{e.actorName ?? { system: "mnetifi (automatic)", anonymous: "Not signed in", user: "ISP user" }[e.actorKind] ?? e.actorKind}</>;
+}

@@ -1,0 +1,278 @@
+import { useEffect } from "react";
+import { Form, Link, data, useActionData, useLoaderData, useNavigation, useSearchParams } from "react-router";
+import type { Route } from "./+types/console.tenant";
+import { Alert, Button, Card, EmptyState, cx } from "../components/ui";
+import { DataTable, Td } from "../components/table";
+import { Stat, StatusBadge, Who, describeConsoleEvent } from "../components/console-ui";
+import { requirePlatformUser } from "../lib/session.server";
+import { formFailure, formValues, readForm } from "../lib/forms.server";
+import { formatAgo, formatDateTime, formatDuration } from "../lib/format";
+import { kes, phoneForDisplay } from "../lib/money";
+import { describeEvent } from "../lib/activity";
+import { platformCan } from "../../policies/permissions";
+import { siteUrl } from "../../server/context";
+
+export function meta({ data }: Route.MetaArgs) {
+  return [{ title: `${data?.detail.tenant.businessName ?? "ISP"} · mnetifi console` }];
+}
+
+export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const { caller, viewer } = await requirePlatformUser(context, request);
+  if (!/^[0-9a-f-]{36}$/i.test(params.id)) throw new Response("Not found", { status: 404 });
+  const detail = await caller.console.tenant({ id: params.id });
+  const role = viewer.user.role;
+  return {
+    detail,
+    address: siteUrl(context.app.env, detail.tenant.slug),
+    canImpersonate: platformCan(role, "tenants.impersonate"),
+    canChat: platformCan(role, "support.chat"),
+    now: Date.now(),
+  };
+}
+
+export async function action({ request, context, params }: Route.ActionArgs) {
+  const { caller } = await requirePlatformUser(context, request);
+  const values = formValues(await readForm(request));
+  try {
+    const r = await caller.console.impersonate({ tenantId: params.id, reason: values.reason ?? "" });
+    // The page goes to the ISP's own host, where the one-time token becomes a session for that
+    // host only. Not a redirect: the CSP's form-action 'self' (rightly) stops a form from
+    // landing on another host, so the page navigates itself (or offers the link without JS).
+    return data({ ok: true as const, url: r.url }, { headers: { "cache-control": "no-store" } });
+  } catch (err) {
+    const f = formFailure(err, values).data;
+    return { ok: false as const, error: f.formError, fieldError: f.fieldErrors.reason?.[0], reason: values.reason ?? "" };
+  }
+}
+
+const END_WORDS: Record<string, string> = { exit: "Exited", expired: "Time ran out", signed_out: "Signed out", replaced: "Started again" };
+
+export default function TenantDetail() {
+  const { detail, address, canImpersonate, canChat, now } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const failed = result && !result.ok ? result : null;
+  const entering = result?.ok ? result.url : null;
+  useEffect(() => {
+    if (entering) window.location.replace(entering);
+  }, [entering]);
+  const [params] = useSearchParams();
+  const busy = useNavigation().state !== "idle";
+  const { tenant, usage, owner, events, impersonations } = detail;
+  const open = impersonations.find((i) => !i.endedAt && new Date(i.expiresAt).getTime() > now);
+  return (
+    <div className="grid gap-6">
+      <div>
+        <Link to="/tenants" className="text-sm font-medium text-slate-600 hover:text-slate-900">
+          ← ISPs
+        </Link>
+        <div className="mt-2 flex flex-col gap-3 sm:flex-row sm:items-end sm:justify-between">
+          <div>
+            <h1 className="flex flex-wrap items-center gap-3 text-2xl font-bold tracking-tight">
+              {tenant.businessName} <StatusBadge status={tenant.status} />
+            </h1>
+            <p className="mt-1 text-sm text-slate-600">
+              <a href={address} className="font-mono text-brand-700 hover:underline" target="_blank" rel="noreferrer">
+                {address.replace(/^https?:\/\//, "")}
+              </a>{" "}
+              · on mnetifi since {formatDateTime(tenant.createdAt)}
+            </p>
+          </div>
+          {canChat ? (
+            <Link to={`/support/${tenant.id}`} className="inline-flex items-center gap-2 rounded-lg bg-white px-4 py-2 text-sm font-semibold text-slate-800 shadow-sm ring-1 ring-slate-300 hover:bg-slate-50">
+              Support chat
+              {detail.supportUnread > 0 ? <span className="rounded-full bg-brand-600 px-1.5 text-xs font-semibold text-white tabular-nums">{detail.supportUnread}</span> : null}
+            </Link>
+          ) : null}
+        </div>
+      </div>
+
+      {params.get("impersonation") === "ended" ? <Alert tone="success">You have left {tenant.businessName}&apos;s dashboard. The visit and everything done in it are in the activity below.</Alert> : null}
+
+      <div className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6">
+        <Stat label="Customers" value={usage.customers.toLocaleString("en-KE")} />
+        <Stat label="Routers online" value={`${usage.routersOnline} / ${usage.routersTotal}`} />
+        <Stat label="Vouchers in use" value={usage.activeVouchers.toLocaleString("en-KE")} hint="running now" />
+        <Stat label="Vouchers sold" value={usage.vouchersSold.toLocaleString("en-KE")} hint="last 30 days" />
+        <Stat label="Messages sent" value={usage.messagesSent.toLocaleString("en-KE")} hint="last 30 days" />
+        <Stat label="Revenue" value={kes(usage.revenueCents)} hint={`${usage.paymentsPaid} payments, 30 days`} />
+      </div>
+
+      <div className="grid gap-6 lg:grid-cols-3">
+        <Card className="p-5">
+          <h2 className="font-semibold">Account</h2>
+          <dl className="mt-3 grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-sm">
+            <dt className="text-slate-500">Status</dt>
+            <dd>
+              <StatusBadge status={tenant.status} />
+            </dd>
+            <dt className="text-slate-500">Registered</dt>
+            <dd>{formatDateTime(tenant.createdAt)}</dd>
+            <dt className="text-slate-500">Email confirmed</dt>
+            <dd>{tenant.verifiedAt ? formatDateTime(tenant.verifiedAt) : "Not yet"}</dd>
+            <dt className="text-slate-500">Trial ends</dt>
+            <dd>{tenant.status === "trial" ? (tenant.trialEndsAt ? formatDateTime(tenant.trialEndsAt) : "Open-ended") : "—"}</dd>
+            {/* TODO(billing branch): Tier and Paid until rows, from tenants.tier_id and tenants.paid_until. */}
+            <dt className="text-slate-500">Team</dt>
+            <dd>{detail.staffCount} active account{detail.staffCount === 1 ? "" : "s"}</dd>
+            <dt className="text-slate-500">Last activity</dt>
+            <dd>{formatAgo(usage.lastActivityAt, now)}</dd>
+          </dl>
+        </Card>
+        <Card className="p-5">
+          <h2 className="font-semibold">Owner</h2>
+          {owner ? (
+            <dl className="mt-3 grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-sm" data-testid="owner-contact">
+              <dt className="text-slate-500">Name</dt>
+              <dd>{owner.fullName || owner.username}</dd>
+              <dt className="text-slate-500">Username</dt>
+              <dd className="font-mono">{owner.username}</dd>
+              <dt className="text-slate-500">Email</dt>
+              <dd className="break-all">
+                <a href={`mailto:${owner.email}`} className="text-brand-700 hover:underline">
+                  {owner.email}
+                </a>
+                {owner.emailVerifiedAt ? null : <span className="ml-1 text-xs text-amber-700">(not confirmed)</span>}
+              </dd>
+              <dt className="text-slate-500">Phone</dt>
+              <dd>
+                {owner.phone ? (
+                  <a href={`tel:+${owner.phone}`} className="text-brand-700 hover:underline">
+                    {phoneForDisplay(owner.phone)}
+                  </a>
+                ) : (
+                  <span className="text-slate-400">Not given</span>
+                )}
+              </dd>
+              <dt className="text-slate-500">Last sign-in</dt>
+              <dd>{owner.lastLoginAt ? formatDateTime(owner.lastLoginAt) : "Never"}</dd>
+              {owner.disabledAt ? (
+                <>
+                  <dt className="text-slate-500">Account</dt>
+                  <dd className="text-red-700">Deactivated</dd>
+                </>
+              ) : null}
+            </dl>
+          ) : (
+            <p className="mt-3 text-sm text-slate-600">No owner account.</p>
+          )}
+        </Card>
+        <Card className="p-5">
+          <h2 className="font-semibold">View the dashboard as this ISP</h2>
+          {canImpersonate ? (
+            <Form method="post" className="mt-3 grid gap-3">
+              <p className="text-sm text-slate-600">
+                For troubleshooting: you see {tenant.businessName}&apos;s dashboard as its owner for 30 minutes, with a banner and an Exit button. The ISP sees that you came and why; everything you do is recorded under your name.
+              </p>
+              {open ? (
+                <Alert tone="info">
+                  You (or another admin) started a visit {formatAgo(open.startedAt, now)}; it ends in {formatDuration((new Date(open.expiresAt).getTime() - now) / 1000)}. Starting again ends your earlier one.
+                </Alert>
+              ) : null}
+              {failed?.error ? <Alert>{failed.error}</Alert> : null}
+              {entering ? (
+                <Alert tone="info">
+                  Opening {tenant.businessName}&apos;s dashboard…{" "}
+                  <a href={entering} className="font-semibold underline">
+                    Continue
+                  </a>
+                </Alert>
+              ) : null}
+              <div>
+                <label htmlFor="reason" className="block text-sm font-medium text-slate-700">
+                  Reason
+                </label>
+                <textarea
+                  id="reason"
+                  name="reason"
+                  rows={2}
+                  required
+                  minLength={5}
+                  maxLength={500}
+                  defaultValue={failed?.reason}
+                  placeholder="e.g. Owner reports vouchers not working on the Kasarani router"
+                  aria-invalid={failed?.fieldError ? true : undefined}
+                  aria-describedby={failed?.fieldError ? "reason-error" : "reason-hint"}
+                  className={cx(
+                    "mt-1 block w-full rounded-lg border bg-white px-3 py-2 text-base shadow-sm outline-none focus:ring-2 sm:text-sm",
+                    failed?.fieldError ? "border-red-400 focus:ring-red-200" : "border-slate-300 focus:border-brand-500 focus:ring-brand-100",
+                  )}
+                />
+                {failed?.fieldError ? (
+                  <p id="reason-error" className="mt-1 text-sm text-red-600">
+                    {failed.fieldError}
+                  </p>
+                ) : (
+                  <p id="reason-hint" className="mt-1 text-sm text-slate-500">
+                    Recorded in the audit trail and shown to the ISP.
+                  </p>
+                )}
+              </div>
+              <div>
+                <Button type="submit" disabled={busy || Boolean(entering) || tenant.status === "pending"}>
+                  View as {tenant.businessName}
+                </Button>
+              </div>
+            </Form>
+          ) : (
+            <p className="mt-3 text-sm text-slate-600">Your console role cannot enter an ISP&apos;s dashboard. Ask a super admin.</p>
+          )}
+        </Card>
+      </div>
+
+      <section className="grid gap-3">
+        <h2 className="text-lg font-semibold">Console visits</h2>
+        <Card className="overflow-x-auto">
+          {impersonations.length === 0 ? (
+            <EmptyState title="Nobody from mnetifi has viewed this ISP's dashboard" />
+          ) : (
+            <DataTable columns={["Started", "Who", "Reason", "How it ended"]}>
+              {impersonations.map((i) => {
+                const active = !i.endedAt && new Date(i.expiresAt).getTime() > now;
+                return (
+                  <tr key={i.id} data-impersonation={i.id}>
+                    <Td className="whitespace-nowrap text-slate-600">{formatDateTime(i.startedAt)}</Td>
+                    <Td className="font-medium">{i.adminName}</Td>
+                    <Td className="max-w-md text-slate-700">{i.reason}</Td>
+                    <Td className="whitespace-nowrap text-slate-600">
+                      {active ? (
+                        <span className="rounded-full bg-amber-100 px-2.5 py-0.5 text-xs font-medium text-amber-800">In progress</span>
+                      ) : i.endedAt ? (
+                        `${END_WORDS[i.endReason ?? ""] ?? "Ended"} after ${formatDuration((new Date(i.endedAt).getTime() - new Date(i.startedAt).getTime()) / 1000)}`
+                      ) : (
+                        "Time ran out"
+                      )}
+                      {!i.redeemedAt && !active ? <span className="block text-xs text-slate-400">never entered</span> : null}
+                    </Td>
+                  </tr>
+                );
+              })}
+            </DataTable>
+          )}
+        </Card>
+      </section>
+
+      <section className="grid gap-3">
+        <h2 className="text-lg font-semibold">Recent activity</h2>
+        <Card className="overflow-x-auto">
+          {events.length === 0 ? (
+            <EmptyState title="Nothing recorded yet" />
+          ) : (
+            <DataTable columns={["When", "What", "Who", "From"]}>
+              {events.map((e) => (
+                <tr key={e.id} data-action={e.action}>
+                  <Td className="whitespace-nowrap text-slate-600">{formatDateTime(e.occurredAt)}</Td>
+                  <Td className="font-medium">{describeConsoleEvent(e, describeEvent)}</Td>
+                  <Td className="text-slate-600">
+                    <Who e={e} />
+                  </Td>
+                  <Td className="font-mono text-xs text-slate-500">{e.ip ?? ""}</Td>
+                </tr>
+              ))}
+            </DataTable>
+          )}
+        </Card>
+      </section>
+    </div>
+  );
+}
+
