@@ -4,14 +4,12 @@
 import { describe, it, expect, beforeAll } from "vitest";
 import zlib from "node:zlib";
 import { and, asc, eq } from "drizzle-orm";
-import { z } from "zod";
-import { TRPCError } from "@trpc/server";
 import { createTestDatabase, type TestDatabase } from "./helpers/db";
 import { addUser, appContext, createTenantFixture, requestWithSession, type TenantFixture } from "./helpers/fixtures";
 import { withTenant, type Tx } from "../db/client";
 import { auditEvents, hotspotSettings, users } from "../db/schema";
 import { getCaller } from "../server/trpc/root";
-import { FieldErrors } from "../server/trpc/init";
+import { refusal } from "./helpers/trpc";
 import type { Site } from "../server/services/hosts";
 import { checkLogo, LOGO_MAX_BYTES, sniffImage } from "../server/services/hotspot/branding";
 import { portalPage } from "../server/services/hotspot/portal";
@@ -27,16 +25,6 @@ const caller = (f: TenantFixture, token = f.token) => getCaller(appContext(t.db,
 const inTenant = <T>(f: TenantFixture, fn: (tx: Tx) => Promise<T>) => withTenant(t.db, f.tenant.id, null, fn);
 const row = async (f: TenantFixture) => (await inTenant(f, (tx) => tx.select().from(hotspotSettings).where(eq(hotspotSettings.tenantId, f.tenant.id))))[0];
 
-async function refusal(p: Promise<unknown>) {
-  try {
-    await p;
-  } catch (err) {
-    if (!(err instanceof TRPCError)) throw err;
-    const fieldErrors = err.cause instanceof z.ZodError ? z.flattenError(err.cause).fieldErrors : err.cause instanceof FieldErrors ? err.cause.fieldErrors : {};
-    return { code: err.code, message: err.message, fieldErrors: fieldErrors as Record<string, string[] | undefined> };
-  }
-  throw new Error("expected the call to be refused");
-}
 
 // ---------- image files, built byte by byte ----------
 

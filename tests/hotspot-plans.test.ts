@@ -3,15 +3,13 @@
 // simulated routers through the provisioning outbox and the real job queue.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { and, eq, like } from "drizzle-orm";
-import { z } from "zod";
-import { TRPCError } from "@trpc/server";
 import { runOnce } from "graphile-worker";
 import { createTestDatabase, type TestDatabase } from "./helpers/db";
 import { addUser, appContext, createTenantFixture, noIntegrations, requestWithSession, testJobDeps, testSecrets, type TenantFixture } from "./helpers/fixtures";
 import { withTenant, type Tx } from "../db/client";
 import { auditEvents, hotspotPlans, hotspotSettings, routerItems, routerOperations, routers, vouchers } from "../db/schema";
 import { getCaller } from "../server/trpc/root";
-import { FieldErrors } from "../server/trpc/init";
+import { refusal } from "./helpers/trpc";
 import type { Site } from "../server/services/hosts";
 import { buildTaskList } from "../jobs";
 import { startRouterSim, type RouterSim } from "../sim/routeros";
@@ -25,16 +23,6 @@ const site = (f: TenantFixture): Site => ({ kind: "tenant", tenant: f.tenant });
 const caller = (f: TenantFixture, token = f.token) => getCaller(appContext(t.db, site(f)), requestWithSession(`${f.tenant.slug}.mnetifi.test`, token));
 const inTenant = <T>(f: TenantFixture, fn: (tx: Tx) => Promise<T>) => withTenant(t.db, f.tenant.id, null, fn);
 
-async function refusal(p: Promise<unknown>) {
-  try {
-    await p;
-  } catch (err) {
-    if (!(err instanceof TRPCError)) throw err;
-    const fieldErrors = err.cause instanceof z.ZodError ? z.flattenError(err.cause).fieldErrors : err.cause instanceof FieldErrors ? err.cause.fieldErrors : {};
-    return { code: err.code, message: err.message, fieldErrors: fieldErrors as Record<string, string[] | undefined> };
-  }
-  throw new Error("expected the call to be refused");
-}
 
 /** A plan as the form sends it (strings). */
 const form = (over: Record<string, unknown> = {}) => ({

@@ -3,8 +3,6 @@
 import { describe, it, expect, beforeAll, afterAll, vi } from "vitest";
 import { and, eq, inArray } from "drizzle-orm";
 import { runOnce } from "graphile-worker";
-import { z } from "zod";
-import { TRPCError } from "@trpc/server";
 import type pg from "pg";
 import { createTestDatabase, type TestDatabase } from "./helpers/db";
 import { addUser, appContext, createTenantFixture, noIntegrations, requestWithSession, testJobDeps, testSecrets, type TenantFixture } from "./helpers/fixtures";
@@ -12,7 +10,7 @@ import { withTenant, type Tx } from "../db/client";
 import { auditEvents, hotspotPlans, hotspotSettings, messagingSettings, routerOperations, routers, voucherDevices, vouchers } from "../db/schema";
 import { appRouter, getCaller } from "../server/trpc/root";
 import { ISP_ROLES, ispCan } from "../policies/permissions";
-import { FieldErrors } from "../server/trpc/init";
+import { refusal } from "./helpers/trpc";
 import { issueVoucher, voucherLiveSessions } from "../server/services/hotspot/vouchers";
 import { useVoucher } from "../server/services/hotspot/access";
 import { provisioning } from "../server/services/provisioning";
@@ -37,16 +35,6 @@ const inTenant = <T>(f: TenantFixture, fn: (tx: Tx) => Promise<T>) => withTenant
 const MIN = 60_000;
 
 /** The refusal a call ends in: its code and field errors (from zod or from the service). */
-async function refusal(p: Promise<unknown>) {
-  try {
-    await p;
-  } catch (err) {
-    if (!(err instanceof TRPCError)) throw err;
-    const fieldErrors = err.cause instanceof z.ZodError ? z.flattenError(err.cause).fieldErrors : err.cause instanceof FieldErrors ? err.cause.fieldErrors : {};
-    return { code: err.code, message: err.message, fieldErrors: fieldErrors as Record<string, string[] | undefined> };
-  }
-  throw new Error("expected the call to be refused");
-}
 
 async function addPlan(f: TenantFixture, name: string, values: Partial<typeof hotspotPlans.$inferInsert> = {}) {
   const [p] = await inTenant(f, (tx) => tx.insert(hotspotPlans).values({ tenantId: f.tenant.id, name, priceCents: 1000, durationValue: 1, durationUnit: "hours", devices: 1, ...values }).returning());

@@ -1,14 +1,13 @@
 import { describe, it, expect, beforeAll } from "vitest";
 import { and, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
-import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { createTestDatabase, type TestDatabase } from "./helpers/db";
 import { addUser, appContext, createTenantFixture, requestWithSession, testSecrets, type TenantFixture } from "./helpers/fixtures";
 import { withTenant } from "../db/client";
 import { areas, auditEvents, regions, routers, zones } from "../db/schema";
 import { appRouter, createTrpcContext, getCaller } from "../server/trpc/root";
-import { FieldErrors } from "../server/trpc/init";
+import { refusal } from "./helpers/trpc";
 import type { Site } from "../server/services/hosts";
 
 let t: TestDatabase;
@@ -27,16 +26,6 @@ async function http(f: TenantFixture, path: string, input: unknown) {
 }
 
 /** The refusal a call ends in: its code, message and field errors (from zod or from the service). */
-async function refusal(p: Promise<unknown>) {
-  try {
-    await p;
-  } catch (err) {
-    if (!(err instanceof TRPCError)) throw err;
-    const fieldErrors = err.cause instanceof z.ZodError ? z.flattenError(err.cause).fieldErrors : err.cause instanceof FieldErrors ? err.cause.fieldErrors : {};
-    return { code: err.code, message: err.message, fieldErrors: fieldErrors as Record<string, string[] | undefined> };
-  }
-  throw new Error("expected the call to be refused");
-}
 
 async function addRouter(f: TenantFixture, name: string, zoneId: string | null) {
   const [r] = await withTenant(t.db, f.tenant.id, null, (tx) =>
