@@ -64,10 +64,9 @@ export default [
   route("dashboard/hotspot/vouchers/export", "routes/dashboard.hotspot.vouchers.export.ts"),
   route("dashboard/hotspot/batches/:id/cards", "routes/dashboard.hotspot.cards.tsx"),
   route("dashboard/billing/:kind/:id/pdf", "routes/dashboard.billing.document.ts"),
-  // Platform console (admin host): SaaS billing
-  route("billing", "routes/console.billing.tsx"),
-  // Platform console (admin host): ISPs, support inbox, the platform's audit trail
+  // Platform console (admin host): ISPs, SaaS billing, support inbox, the platform's audit trail
   layout("routes/console.tsx", [
+    route("billing", "routes/console.billing.tsx"),
     route("tenants", "routes/console.tenants.tsx"),
     route("tenants/:id", "routes/console.tenant.tsx"),
     route("support", "routes/console.support.tsx"),

@@ -54,6 +54,7 @@ export const REVIEWED_DEFINERS = [
   "app_public.platform_support_inbox",
   // the sweeper that closes impersonations whose time is up, in every ISP, with their audit events.
   "app_public.end_expired_impersonations",
+  "app_public.end_impersonations_from_console",
   "audit.log_row_change",
 ];
 

@@ -106,3 +106,38 @@ begin
 end $$;
 revoke all on function app_public.end_expired_impersonations() from public;
 grant execute on function app_public.end_expired_impersonations() to mnetifi_app;
+
+-- Ends open impersonations from the console side, in whichever ISPs they are: one visit (its End
+-- button on the ISP's page) or every visit of one admin (signing out of the console ends them).
+-- The audit event names the platform user doing it (app.user_id of this platform transaction).
+-- Platform context only; returns how many it ended.
+create or replace function app_public.end_impersonations_from_console(p_reason text, p_admin uuid default null, p_impersonation uuid default null)
+  returns integer
+  language plpgsql volatile security definer set search_path = pg_catalog, public, audit as $$
+declare
+  n integer;
+  actor uuid := nullif(current_setting('app.user_id', true), '')::uuid;
+begin
+  if not app_public.is_platform() or actor is null or (p_admin is null and p_impersonation is null)
+     or p_reason not in ('console', 'console_signed_out') then
+    return 0;
+  end if;
+  with ended as (
+    update public.impersonations i
+       set ended_at = least(now(), i.expires_at), end_reason = p_reason, session_hash = null
+     where i.ended_at is null
+       and (p_admin is null or i.admin_id = p_admin)
+       and (p_impersonation is null or i.id = p_impersonation)
+    returning i.tenant_id, i.id, i.admin_id, i.admin_name
+  ), logged as (
+    insert into audit.events (tenant_id, actor_kind, actor_id, impersonator_id, action, details)
+    select e.tenant_id, 'platform_user', actor, e.admin_id, 'impersonation.end',
+           jsonb_build_object('impersonationId', e.id, 'reason', p_reason, 'admin', e.admin_name)
+      from ended e
+    returning 1
+  )
+  select count(*)::int into n from logged;
+  return n;
+end $$;
+revoke all on function app_public.end_impersonations_from_console(text, uuid, uuid) from public;
+grant execute on function app_public.end_impersonations_from_console(text, uuid, uuid) to mnetifi_app;

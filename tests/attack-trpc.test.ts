@@ -7,8 +7,8 @@ import { appContext, createPlatformUser, createTenantFixture, requestWithSession
 import { payments, mpesaCallbacks, routers, routerOperations, voucherBatches, vouchers, supportMessages, impersonations } from "../db/schema";
 import { appRouter, createTrpcContext, getCaller } from "../server/trpc/root";
 import { createTRPCRouter, tenantProcedure } from "../server/trpc/init";
-import { zones } from "../db/schema";
-import { withTenant, type Tx } from "../db/client";
+import { tenants, zones } from "../db/schema";
+import { withPlatform, withTenant, type Tx } from "../db/client";
 import type { Site } from "../server/services/hosts";
 
 let t: TestDatabase;
@@ -169,12 +169,16 @@ describe("tRPC: tenant B against tenant A", () => {
     await expect(b.console.supportInbox()).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(b.console.supportThread({ tenantId: A.tenant.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(b.console.supportReply({ tenantId: A.tenant.id, body: "Fake reply from support" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(b.console.setHold({ tenantId: A.tenant.id, kind: "block", reason: "Competitor blocking A" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(b.console.endImpersonation({ impersonationId: A.tenant.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
     for (const [path, input, method] of [
       ["console.tenants", undefined, "GET"],
       ["console.tenant", { id: A.tenant.id }, "GET"],
       ["console.supportThread", { tenantId: A.tenant.id }, "GET"],
       ["console.impersonate", { tenantId: A.tenant.id, reason: "Let me in please" }, "POST"],
       ["console.supportReply", { tenantId: A.tenant.id, body: "Fake" }, "POST"],
+      ["console.setHold", { tenantId: A.tenant.id, kind: "suspend", reason: "Competitor suspending A" }, "POST"],
+      ["console.endImpersonation", { impersonationId: A.tenant.id }, "POST"],
     ] as const) {
       const res = await http(B, B.token, path, input, method);
       expect(res.status, path).toBe(404);
@@ -183,6 +187,8 @@ describe("tRPC: tenant B against tenant A", () => {
     const rows = await withTenant(t.db, A.tenant.id, null, async (tx) => ({ msgs: await tx.select().from(supportMessages), imps: await tx.select().from(impersonations) }));
     expect(rows.msgs.map((m) => m.body)).toEqual([`${A.tenant.slug} needs help`]);
     expect(rows.imps).toHaveLength(1);
+    const [a] = await withPlatform(t.db, null, (tx) => tx.select({ status: tenants.status }).from(tenants).where(eq(tenants.id, A.tenant.id)));
+    expect(a!.status).not.toMatch(/suspended|blocked/);
   });
 
   it("reads and writes only its own support thread", async () => {

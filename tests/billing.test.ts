@@ -111,6 +111,30 @@ async function dashboardAt(now: Date): Promise<string | null> {
   }
 }
 
+/**
+ * A customer buys a voucher on the captive portal and pays on the ISP's own paybill: issued, the
+ * device logged in on the router, the code sent by SMS. Customers never depend on the dashboard.
+ */
+async function buyVoucherEndToEnd(phone: string, mac: string, ip: string) {
+  router.deviceAppear({ mac, ip });
+  daraja.scriptStk(phone, { delayMs: 50 });
+  const deps: PaymentDeps = { db: t.db, daraja: integrations.daraja, secrets: testSecrets, publicBaseUrl: base, queryDelaysS: [0.5, 0.5, 1] };
+  const device = readDeviceContext({ mac, ip, router: routerId, identity: "Billing-hAP", "link-login-only": "http://10.5.50.1/login", "link-orig": "http://example.com/" });
+  const started = await startPurchase(deps, isp.info.id, { planId, phone: `0${phone.slice(3)}`, device });
+  if (!started.ok) throw new Error(JSON.stringify(started));
+  const done = await waitFor("voucher paid", async () => {
+    const s = await inIsp((tx) => purchaseStatus(tx, isp.info.id, started.purchaseId));
+    return s?.state === "paid" ? s : null;
+  });
+  const code = done.voucher!.code;
+  await waitFor("device logged in", async () => ((router.state()["/ip/hotspot/active"] as Array<Record<string, string>>) ?? []).find((a) => a.user === code));
+  expect((await sms.waitFor((m) => m.to === `+${phone}`)).message).toContain(code);
+  const [v] = await inIsp((tx) => tx.select().from(vouchers).where(eq(vouchers.code, code)));
+  expect(v).toMatchObject({ status: "active", phone });
+  // The ISP's own STK push went to the ISP's paybill, not the platform's.
+  expect(daraja.stkSessions().find((s) => s.phone === phone)).toMatchObject({ shortcode: "174379" });
+}
+
 beforeAll(async () => {
   t = await createTestDatabase();
   registerVoucherPurpose(testSecrets);
@@ -239,24 +263,7 @@ describe("when the trial ends", () => {
     // The clock really moves past the trial: customers are not touched.
     await withPlatform(t.db, null, (tx) => tx.update(tenants).set({ trialEndsAt: new Date(Date.now() - HOUR) }).where(eq(tenants.id, isp.info.id)));
     expect(await dashboardAt(new Date())).toBe("/dashboard/locked");
-    router.deviceAppear({ mac: "02:00:00:00:08:01", ip: "10.5.50.81" });
-    daraja.scriptStk("254712800081", { delayMs: 50 });
-    const deps: PaymentDeps = { db: t.db, daraja: integrations.daraja, secrets: testSecrets, publicBaseUrl: base, queryDelaysS: [0.5, 0.5, 1] };
-    const device = readDeviceContext({ mac: "02:00:00:00:08:01", ip: "10.5.50.81", router: routerId, identity: "Billing-hAP", "link-login-only": "http://10.5.50.1/login", "link-orig": "http://example.com/" });
-    const started = await startPurchase(deps, isp.info.id, { planId, phone: "0712 800 081", device });
-    if (!started.ok) throw new Error(JSON.stringify(started));
-    const done = await waitFor("voucher paid", async () => {
-      const s = await inIsp((tx) => purchaseStatus(tx, isp.info.id, started.purchaseId));
-      return s?.state === "paid" ? s : null;
-    });
-    const code = done.voucher!.code;
-    // Issued, the device logged in on the router, the code sent by SMS: all on a closed dashboard.
-    await waitFor("device logged in", async () => ((router.state()["/ip/hotspot/active"] as Array<Record<string, string>>) ?? []).find((a) => a.user === code));
-    expect((await sms.waitFor((m) => m.to === "+254712800081")).message).toContain(code);
-    const [v] = await inIsp((tx) => tx.select().from(vouchers).where(eq(vouchers.code, code)));
-    expect(v).toMatchObject({ status: "active", phone: "254712800081" });
-    // The ISP's own STK push went to the ISP's paybill, not the platform's.
-    expect(daraja.stkSessions().find((s) => s.phone === "254712800081")).toMatchObject({ shortcode: "174379" });
+    await buyVoucherEndToEnd("254712800081", "02:00:00:00:08:01", "10.5.50.81");
   });
 });
 
@@ -454,3 +461,70 @@ describe("tiers, invoices and receipts", () => {
     await expect(crossHost.billing.overview()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
   });
 });
+
+describe("suspended or blocked by hand", () => {
+  it("needs a reason and a console role allowed to do it", async () => {
+    const err = await refused((await adminCaller()).console.setHold({ tenantId: isp.info.id, kind: "suspend", reason: "no" }));
+    expect(err.code).toBe("BAD_REQUEST");
+    expect((err.cause as unknown as { fieldErrors: Record<string, string[]> }).fieldErrors.reason![0]).toMatch(/Say why/);
+    expect((await refused((await adminCaller()).console.setHold({ tenantId: isp.info.id, kind: "restore", reason: "Nothing to restore" }))).code).toBe("CONFLICT");
+    expect((await refused((await adminCaller()).console.setHold({ tenantId: "00000000-0000-4000-8000-000000000000", kind: "block", reason: "No such ISP here" }))).code).toBe("NOT_FOUND");
+    const helpdesk = await withPlatform(t.db, null, async (tx) => {
+      const [u] = await tx.insert(platformUsers).values({ username: "helpdesk", email: "helpdesk@mnetifi.test", role: "support", passwordHash: "x" }).returning();
+      return (await createPlatformSession(tx, u!.id)).token;
+    });
+    const asHelpdesk = await getCaller({ ...appContext(t.db, { kind: "admin" }, integrations), env: env() }, requestWithSession("admin.mnetifi.test", helpdesk));
+    expect((await refused(asHelpdesk.console.setHold({ tenantId: isp.info.id, kind: "suspend", reason: "Support trying to suspend" }))).code).toBe("FORBIDDEN");
+    expect((await tenantRow()).status).toBe("active");
+  });
+
+  it("suspending closes only the dashboard, with the reason; customers still buy; paying does not lift it; restoring returns it as it was", async () => {
+    const before = await tenantRow();
+    expect(before.paidUntil!.getTime()).toBeGreaterThan(Date.now());
+    const reason = "Bank transfer for the last invoice bounced";
+    expect(await (await adminCaller()).console.setHold({ tenantId: isp.info.id, kind: "suspend", reason })).toEqual({ status: "suspended" });
+    expect(await tenantRow()).toMatchObject({ status: "suspended", holdReason: reason, heldBy: admin.id, statusBeforeHold: "active" });
+    // The ISP's users see why, on the closed-dashboard page and from every procedure.
+    expect(await dashboardAt(new Date())).toBe("/dashboard/locked");
+    const err = await refused((await ispCaller()).zones.list());
+    expect(err.code).toBe("FORBIDDEN");
+    expect(err.message).toContain(`mnetifi suspended this dashboard on`);
+    expect(err.message).toContain(reason);
+    // They can still write to support.
+    await (await ispCaller()).support.send({ body: "We have paid again, please check." });
+    // The owner is told by email, and the ISP's activity log and the console's audit name the admin.
+    await waitFor("hold email", async () => mails.find((m) => m.to === "owner@kilimani.test" && m.subject.includes("dashboard suspended")));
+    const [ev] = await withPlatform(t.db, null, (tx) => tx.select().from(auditEvents).where(and(eq(auditEvents.action, "tenant.suspended"), eq(auditEvents.tenantId, isp.info.id))));
+    expect(ev).toMatchObject({ actorKind: "platform_user", actorId: admin.id });
+    expect(ev!.details).toMatchObject({ reason, from: "active", to: "suspended" });
+    expect((await (await adminCaller()).console.audit()).events.some((e) => e.action === "tenant.suspended" && e.tenantId === isp.info.id)).toBe(true);
+    // The console lists it as suspended, with the reason.
+    const listed = await (await adminCaller()).console.tenants({ status: "suspended" });
+    expect(listed.rows.map((r) => [r.slug, r.holdReason])).toContainEqual([isp.info.slug, reason]);
+
+    // Customers are not touched: a voucher purchase succeeds end to end.
+    await buyVoucherEndToEnd("254712800082", "02:00:00:00:08:02", "10.5.50.82");
+
+    // A payment recorded while suspended extends the paid month but does not open the dashboard.
+    const tierId = (await tenantRow()).tierId!;
+    const tier = (await (await adminCaller()).platformBilling.summary()).tiers.find((x) => x.id === tierId)!;
+    const paid = await (await adminCaller()).platformBilling.recordPayment({ tenantId: isp.info.id, method: "bank", reference: "BANK-HOLD-1", amountKes: (await openAmountKes()) || tier.monthlyCents / 100, paidAt: new Date().toISOString(), tierId });
+    expect(paid.activated).toBe(true);
+    expect((await tenantRow()).status).toBe("suspended");
+
+    // Blocking instead keeps what restoring returns to; restoring opens the dashboard as it was.
+    await (await adminCaller()).console.setHold({ tenantId: isp.info.id, kind: "block", reason: "Chargeback fraud under review" });
+    expect(await tenantRow()).toMatchObject({ status: "blocked", statusBeforeHold: "active", holdReason: "Chargeback fraud under review" });
+    expect((await refused((await ispCaller()).zones.list())).message).toContain("mnetifi blocked this dashboard");
+    expect(await (await adminCaller()).console.setHold({ tenantId: isp.info.id, kind: "restore", reason: "Bank confirmed the payment" })).toEqual({ status: "active" });
+    expect(await tenantRow()).toMatchObject({ status: "active", holdReason: null, heldAt: null, heldBy: null, statusBeforeHold: null });
+    expect(await dashboardAt(new Date())).toBeNull();
+    await waitFor("restore email", async () => mails.find((m) => m.to === "owner@kilimani.test" && m.subject.includes("open again")));
+  });
+});
+
+/** What the ISP's open invoice still asks for, in shillings (0 when none is open). */
+async function openAmountKes() {
+  const [inv] = await inIsp((tx) => tx.select().from(billingInvoices).where(eq(billingInvoices.status, "open")));
+  return inv ? (inv.amountCents - inv.paidCents) / 100 : 0;
+}

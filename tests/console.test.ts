@@ -6,6 +6,7 @@ import { withPlatform, withTenant, type Tx } from "../db/client";
 import * as schema from "../db/schema";
 import { getCaller } from "../server/trpc/root";
 import { cleanMessage } from "../server/services/support";
+import { consoleStatus, consoleStatusSql } from "../server/services/tenant-standing";
 import type { Site } from "../server/services/hosts";
 
 let t: TestDatabase;
@@ -67,6 +68,29 @@ beforeAll(async () => {
   await seedUsage(A, { customers: 3, routers: 2, online: 1, sold: 4, oldSold: 2, sent: 5, paidKes: [50, 100], active: 1 });
   await seedUsage(B, { customers: 1, routers: 1, online: 1, sold: 1, oldSold: 0, sent: 0, paidKes: [1000], active: 0 });
   await withPlatform(t.db, null, (tx) => tx.update(schema.tenants).set({ status: "trial", trialEndsAt: new Date(Date.now() + 3 * DAY) }).where(eq(schema.tenants.id, B.tenant.id)));
+});
+
+describe("console: an ISP's state", () => {
+  it("the SQL used to filter and count agrees with the billing rules, for every kind of ISP", async () => {
+    const now = new Date("2026-11-24T09:00:00Z");
+    const past = new Date(now.getTime() - DAY);
+    const future = new Date(now.getTime() + DAY);
+    const cases: Array<{ status: "pending" | "trial" | "active" | "suspended" | "blocked"; trialEndsAt: Date | null; paidUntil: Date | null }> = [];
+    for (const status of ["pending", "trial", "active", "suspended", "blocked"] as const)
+      for (const trialEndsAt of [null, past, future]) for (const paidUntil of [null, past, future]) cases.push({ status, trialEndsAt, paidUntil });
+    const fromSql = await withPlatform(t.db, null, async (tx) => {
+      const out: string[] = [];
+      for (const c of cases) {
+        const res = await tx.execute<{ s: string }>(
+          sql`select ${consoleStatusSql(now)} as s from (select ${c.status}::text as status, ${c.trialEndsAt?.toISOString() ?? null}::timestamptz as trial_ends_at, ${c.paidUntil?.toISOString() ?? null}::timestamptz as paid_until) t`,
+        );
+        out.push(res.rows[0]!.s);
+      }
+      return out;
+    });
+    expect(fromSql).toEqual(cases.map((c) => consoleStatus(c, now)));
+    expect(new Set(fromSql)).toEqual(new Set(["pending", "trial", "active", "unpaid", "suspended", "blocked"]));
+  });
 });
 
 describe("console: the ISP list", () => {
@@ -187,12 +211,13 @@ describe("support chat", () => {
   });
 
   it("a suspended ISP can still write to support, though the rest of its dashboard is closed", async () => {
-    await withPlatform(t.db, null, (tx) => tx.update(schema.tenants).set({ status: "suspended" }).where(eq(schema.tenants.id, A.tenant.id)));
+    await (await consoleAs(admin.token)).console.setHold({ tenantId: A.tenant.id, kind: "suspend", reason: "Invoice dispute open" });
     const suspended = { ...A, tenant: { ...A.tenant, status: "suspended" } };
     const isp = await ispAs(suspended);
-    await expect(isp.zones.list()).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(isp.zones.list()).rejects.toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining("Invoice dispute open") });
     await isp.support.send({ body: "Please restore us, we have paid." });
     expect((await isp.support.thread()).messages.at(-1)!.body).toBe("Please restore us, we have paid.");
-    await withPlatform(t.db, null, (tx) => tx.update(schema.tenants).set({ status: "active" }).where(eq(schema.tenants.id, A.tenant.id)));
+    await (await consoleAs(admin.token)).console.setHold({ tenantId: A.tenant.id, kind: "restore", reason: "Dispute settled" });
+    expect(Array.isArray(await (await ispAs(A)).zones.list())).toBe(true);
   });
 });

@@ -8,6 +8,7 @@ import { auditEvents, impersonations, zones } from "../db/schema";
 import { appRouter, createTrpcContext, getCaller } from "../server/trpc/root";
 import { HANDOVER_SECONDS, redeemImpersonation, sweepExpiredImpersonations, validateImpersonationSession } from "../server/services/impersonation";
 import { recordEvent } from "../server/services/audit";
+import { createPlatformSession } from "../server/services/sessions";
 import { describeActor } from "../app/lib/activity";
 import { loader as impersonateLoader } from "../app/routes/impersonate";
 import { action as exitAction, loader as exitLoader } from "../app/routes/impersonate.exit";
@@ -207,6 +208,40 @@ describe("impersonation: the end", () => {
     expect((await (await ispAs(A, A.token)).zones.list()).length).toBeGreaterThan(0);
     const [row] = await withTenant(t.db, A.tenant.id, null, (tx) => tx.select().from(impersonations).where(eq(impersonations.id, s.id)));
     expect(row).toMatchObject({ endReason: "signed_out" });
+  });
+
+  it("the console ends a visit with one click: the ISP-side session stops at once, audited with the admin who ended it", async () => {
+    const s = await enter(A);
+    expect((await (await ispAs(A, s.session)).zones.list()).length).toBeGreaterThan(0);
+    // Read-only and support roles cannot; the super admin can, once.
+    await expect((await consoleAs(readOnly.token)).console.endImpersonation({ impersonationId: s.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect((await consoleAs(support.token)).console.endImpersonation({ impersonationId: s.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect(await (await consoleAs(admin.token)).console.endImpersonation({ impersonationId: s.id })).toEqual({ ended: 1 });
+    await expect((await consoleAs(admin.token)).console.endImpersonation({ impersonationId: s.id })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect((await ispAs(A, s.session)).zones.list()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    const [row] = await withTenant(t.db, A.tenant.id, null, (tx) => tx.select().from(impersonations).where(eq(impersonations.id, s.id)));
+    expect(row).toMatchObject({ endReason: "console", sessionHash: null });
+    const end = (await auditOf(A)).filter((e) => e.action === "impersonation.end").at(-1);
+    expect(end).toMatchObject({ actorKind: "platform_user", actorId: admin.id, impersonatorId: admin.id });
+    expect(end!.details).toMatchObject({ reason: "console", impersonationId: s.id });
+    // The ISP's own procedures cannot end visits by another route: the function does nothing outside the platform.
+    const n = await withTenant(t.db, A.tenant.id, A.owner.id, (tx) => tx.execute<{ n: number }>(sql`select app_public.end_impersonations_from_console('console', ${admin.id}::uuid) as n`));
+    expect(n.rows[0]!.n).toBe(0);
+  });
+
+  it("signing out of the console ends every visit that admin has open, in every ISP", async () => {
+    const a = await enter(A);
+    const b = await enter(B);
+    const req = requestWithSession(ADMIN_HOST, admin.token, "/logout", { method: "POST" });
+    await logoutAction({ request: req, context: { app: appContext(t.db, ADMIN_SITE) }, params: {} } as never);
+    await expect((await ispAs(A, a.session)).zones.list()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect((await ispAs(B, b.session)).zones.list()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    for (const [f, s] of [[A, a], [B, b]] as const) {
+      const [row] = await withTenant(t.db, f.tenant.id, null, (tx) => tx.select().from(impersonations).where(eq(impersonations.id, s.id)));
+      expect(row).toMatchObject({ endReason: "console_signed_out" });
+    }
+    // A fresh console session for the tests that follow.
+    admin = { ...admin, token: await withPlatform(t.db, null, async (tx) => (await createPlatformSession(tx, admin.id)).token) };
   });
 
   it("a real ISP user posting to Exit stays signed in", async () => {

@@ -1,19 +1,20 @@
 import type { ReactNode } from "react";
 import { Card, cx } from "./ui";
 
-/** The statuses an ISP can be in (tenants.status), in the order the console lists them. */
-export const TENANT_STATUSES = ["trial", "active", "suspended", "blocked", "pending"] as const;
+/** An ISP's state as the console shows it (server/services/tenant-standing.ts), in list order. */
+export const TENANT_STATUSES = ["trial", "active", "unpaid", "suspended", "blocked", "pending"] as const;
 
 const STATUS_STYLES: Record<string, string> = {
   pending: "bg-slate-100 text-slate-700",
   trial: "bg-sky-100 text-sky-800",
   active: "bg-emerald-100 text-emerald-800",
+  unpaid: "bg-orange-100 text-orange-800",
   suspended: "bg-amber-100 text-amber-800",
   blocked: "bg-red-100 text-red-800",
 };
-export const STATUS_LABELS: Record<string, string> = { pending: "Email not confirmed", trial: "Trial", active: "Active", suspended: "Suspended", blocked: "Blocked" };
+export const STATUS_LABELS: Record<string, string> = { pending: "Email not confirmed", trial: "Trial", active: "Active", unpaid: "Unpaid, closed", suspended: "Suspended", blocked: "Blocked" };
 /** Shorter words for the status filter. */
-export const STATUS_FILTER_LABELS: Record<string, string> = { ...STATUS_LABELS, pending: "Unconfirmed" };
+export const STATUS_FILTER_LABELS: Record<string, string> = { ...STATUS_LABELS, pending: "Unconfirmed", unpaid: "Unpaid" };
 
 /** An ISP's status as a coloured pill. */
 export function StatusBadge({ status }: { status: string }) {
@@ -25,11 +26,13 @@ export function StatusBadge({ status }: { status: string }) {
 }
 
 /** One number with its label, for the console's summary rows. */
-export function Stat({ label, value, hint }: { label: string; value: ReactNode; hint?: ReactNode }) {
+export function Stat({ label, value, hint, testId }: { label: string; value: ReactNode; hint?: ReactNode; testId?: string }) {
   return (
     <Card className="p-4">
       <p className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</p>
-      <p className="mt-1 text-2xl font-bold tabular-nums text-slate-900">{value}</p>
+      <p className="mt-1 text-2xl font-bold tabular-nums text-slate-900" data-testid={testId}>
+        {value}
+      </p>
       {hint ? <p className="mt-0.5 text-xs text-slate-500">{hint}</p> : null}
     </Card>
   );
@@ -46,6 +49,9 @@ const CONSOLE_EVENTS: Record<string, string> = {
   "impersonation.end": "Stopped viewing as the ISP",
   "impersonation.token_refused": "Entry link refused",
   "console.tenant_viewed": "Opened an ISP's page",
+  "tenant.suspended": "Suspended the ISP's dashboard",
+  "tenant.blocked": "Blocked the ISP's dashboard",
+  "tenant.restored": "Restored the ISP's dashboard",
   "support.message_sent": "ISP wrote to support",
   "support.reply_sent": "Replied to the ISP",
 };
@@ -53,8 +59,8 @@ const CONSOLE_EVENTS: Record<string, string> = {
 export function describeConsoleEvent(e: { action: string; tableName: string | null; changes: unknown; details: unknown }, fallback: (e: { action: string; tableName: string | null; changes: unknown }) => string) {
   const d = (e.details ?? {}) as Record<string, unknown>;
   const base = e.tableName ? fallback(e) : CONSOLE_EVENTS[e.action] ?? fallback(e);
-  if (e.action === "impersonation.start" && typeof d.reason === "string") return `${base}: “${d.reason}”`;
-  if (e.action === "impersonation.end" && typeof d.reason === "string") return `${base} (${{ exit: "exit", expired: "time up", signed_out: "signed out", replaced: "started again" }[d.reason] ?? d.reason})`;
+  if ((e.action === "impersonation.start" || e.action.startsWith("tenant.")) && typeof d.reason === "string") return `${base}: “${d.reason}”`;
+  if (e.action === "impersonation.end" && typeof d.reason === "string") return `${base} (${{ exit: "exit", expired: "time up", signed_out: "signed out", replaced: "started again", console: "ended from the console", console_signed_out: "signed out of the console" }[d.reason] ?? d.reason})`;
   if (e.action === "impersonation.action" && typeof d.procedure === "string") return `${base}: ${d.procedure}`;
   return base;
 }

@@ -65,6 +65,9 @@ const EVENTS: Record<string, string> = {
   "impersonation.action": "mnetifi support made a change while viewing",
   "impersonation.end": "mnetifi support stopped viewing your dashboard",
   "impersonation.token_refused": "A link to enter the dashboard was refused",
+  "tenant.suspended": "mnetifi suspended your dashboard",
+  "tenant.blocked": "mnetifi blocked your dashboard",
+  "tenant.restored": "mnetifi restored your dashboard",
   "support.message_sent": "Wrote to mnetifi support",
   "support.reply_sent": "mnetifi support replied",
 };

@@ -1,7 +1,7 @@
-import { Form, Link, NavLink, useActionData, useLoaderData, useNavigation } from "react-router";
-import type { ReactNode } from "react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "react-router";
 import type { Route } from "./+types/console.billing";
-import { Alert, Button, Card, Field, Logo, PageHeader, SelectField, cx } from "../components/ui";
+import { Alert, Button, Card, Field, PageHeader, SelectField, cx } from "../components/ui";
+import { Stat } from "../components/console-ui";
 import { DataTable, Td } from "../components/table";
 import { requirePlatformUser } from "../lib/session.server";
 import { formFailure, formValues, readForm } from "../lib/forms.server";
@@ -17,7 +17,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const { caller, viewer } = await requirePlatformUser(context, request);
   const summary = await caller.platformBilling.summary();
   const role = viewer.user.role;
-  return { summary, user: viewer.user.fullName || viewer.user.username, canManage: platformCan(role, "billing.manage"), canSettings: platformCan(role, "settings.manage") };
+  return { summary, canManage: platformCan(role, "billing.manage"), canSettings: platformCan(role, "settings.manage") };
 }
 
 type Result = { intent: string; key?: string; ok: boolean; message?: string; fieldErrors?: Record<string, string[] | undefined>; formError?: string | null; values?: Record<string, string> };
@@ -90,49 +90,8 @@ const PHASE_STYLE: Record<string, string> = {
   blocked: "bg-red-100 text-red-800",
 };
 
-/** The console's frame (kept to this page: the console's own layout comes with its tenants list). */
-function ConsoleShell({ user, children }: { user: string; children: ReactNode }) {
-  const tab = ({ isActive }: { isActive: boolean }) => cx("whitespace-nowrap border-b-2 px-3 py-2.5 text-sm font-medium", isActive ? "border-brand-600 text-brand-700" : "border-transparent text-slate-600 hover:text-slate-900");
-  return (
-    <div className="min-h-dvh">
-      <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-6xl items-center justify-between px-6 py-4">
-          <span className="flex items-center gap-3">
-            <Logo /> <span className="rounded bg-slate-900 px-2 py-0.5 text-xs font-semibold text-white">Console</span>
-          </span>
-          <form method="post" action="/logout" className="flex items-center gap-3 text-sm text-slate-600">
-            {user}
-            <button className="font-semibold text-slate-900 hover:underline">Sign out</button>
-          </form>
-        </div>
-        <nav className="mx-auto flex max-w-6xl gap-1 px-4">
-          <NavLink to="/" end className={tab}>
-            ISPs
-          </NavLink>
-          <NavLink to="/billing" className={tab}>
-            Billing
-          </NavLink>
-        </nav>
-      </header>
-      <main className="mx-auto max-w-6xl px-6 py-8">{children}</main>
-    </div>
-  );
-}
-
-function Stat({ label, value, hint, testId }: { label: string; value: string; hint?: string; testId?: string }) {
-  return (
-    <Card className="p-5">
-      <p className="text-sm text-slate-500">{label}</p>
-      <p className="mt-1 text-3xl font-bold tracking-tight" data-testid={testId}>
-        {value}
-      </p>
-      {hint ? <p className="mt-1 text-xs text-slate-500">{hint}</p> : null}
-    </Card>
-  );
-}
-
 export default function ConsoleBilling() {
-  const { summary: s, user, canManage, canSettings } = useLoaderData<typeof loader>();
+  const { summary: s, canManage, canSettings } = useLoaderData<typeof loader>();
   const r = useActionData<typeof action>();
   const nav = useNavigation();
   const busy = (intent: string, key?: string) => nav.state !== "idle" && nav.formData?.get("intent") === intent && (!key || nav.formData?.get("key") === key);
@@ -142,8 +101,7 @@ export default function ConsoleBilling() {
   const pay = vals("payment");
   const pe = fe("payment");
   return (
-    <ConsoleShell user={user}>
-      <div className="grid gap-6">
+    <div className="grid gap-6">
         <PageHeader title="Billing" description="What ISPs pay mnetifi: recurring revenue, plans and prices, payments recorded by hand. Times in East Africa Time." />
         <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
           <Stat label="Monthly recurring revenue" value={kes(s.mrrCents)} hint="ISPs inside a paid month, at their plan's price" testId="mrr" />
@@ -160,7 +118,9 @@ export default function ConsoleBilling() {
                 {s.isps.map((i) => (
                   <tr key={i.id}>
                     <Td className="font-medium">
-                      {i.businessName}
+                      <Link to={`/tenants/${i.id}`} className="hover:text-brand-700 hover:underline">
+                        {i.businessName}
+                      </Link>
                       <span className="block font-mono text-xs font-normal text-slate-500">{i.slug}</span>
                     </Td>
                     <Td>
@@ -311,12 +271,6 @@ export default function ConsoleBilling() {
             {!s.platformMpesa ? <p className="mt-3 text-sm text-amber-700">M-Pesa payments to mnetifi are not configured (PLATFORM_MPESA_*): ISPs can only pay by bank or PayPal.</p> : null}
           </Card>
         ) : null}
-        <p className="text-xs text-slate-500">
-          <Link to="/" className="hover:underline">
-            ← All ISPs
-          </Link>
-        </p>
       </div>
-    </ConsoleShell>
   );
 }

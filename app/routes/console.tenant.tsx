@@ -25,6 +25,7 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
     detail,
     address: siteUrl(context.app.env, detail.tenant.slug),
     canImpersonate: platformCan(role, "tenants.impersonate"),
+    canManage: platformCan(role, "tenants.manage"),
     canChat: platformCan(role, "support.chat"),
     now: Date.now(),
   };
@@ -33,25 +34,34 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
 export async function action({ request, context, params }: Route.ActionArgs) {
   const { caller } = await requirePlatformUser(context, request);
   const values = formValues(await readForm(request));
+  const intent = values.intent ?? "impersonate";
   try {
+    if (intent === "hold") {
+      const r = await caller.console.setHold({ tenantId: params.id, kind: values.kind, reason: values.reason });
+      return { intent, ok: true as const, done: r.status };
+    }
+    if (intent === "end_visit") {
+      await caller.console.endImpersonation({ impersonationId: values.impersonationId ?? "" });
+      return { intent, ok: true as const, done: "ended" };
+    }
     const r = await caller.console.impersonate({ tenantId: params.id, reason: values.reason ?? "" });
     // The page goes to the ISP's own host, where the one-time token becomes a session for that
     // host only. Not a redirect: the CSP's form-action 'self' (rightly) stops a form from
     // landing on another host, so the page navigates itself (or offers the link without JS).
-    return data({ ok: true as const, url: r.url }, { headers: { "cache-control": "no-store" } });
+    return data({ intent, ok: true as const, url: r.url }, { headers: { "cache-control": "no-store" } });
   } catch (err) {
     const f = formFailure(err, values).data;
-    return { ok: false as const, error: f.formError, fieldError: f.fieldErrors.reason?.[0], reason: values.reason ?? "" };
+    return { intent, ok: false as const, error: f.formError, fieldError: f.fieldErrors.reason?.[0] ?? f.fieldErrors.kind?.[0], reason: values.reason ?? "", kind: values.kind ?? "" };
   }
 }
 
-const END_WORDS: Record<string, string> = { exit: "Exited", expired: "Time ran out", signed_out: "Signed out", replaced: "Started again" };
+const END_WORDS: Record<string, string> = { exit: "Exited", expired: "Time ran out", signed_out: "Signed out", replaced: "Started again", console: "Ended from the console", console_signed_out: "Admin signed out of the console" };
 
 export default function TenantDetail() {
-  const { detail, address, canImpersonate, canChat, now } = useLoaderData<typeof loader>();
+  const { detail, address, canImpersonate, canManage, canChat, now } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const failed = result && !result.ok ? result : null;
-  const entering = result?.ok ? result.url : null;
+  const failed = result && !result.ok && result.intent === "impersonate" ? result : null;
+  const entering = result?.ok && "url" in result ? result.url : null;
   useEffect(() => {
     if (entering) window.location.replace(entering);
   }, [entering]);
@@ -86,6 +96,16 @@ export default function TenantDetail() {
         </div>
       </div>
 
+      {tenant.hold ? (
+        <Alert tone="error">
+          <strong>{tenant.status === "blocked" ? "Blocked" : "Suspended"}</strong> {formatDateTime(tenant.hold.at)}
+          {tenant.hold.by ? ` by ${tenant.hold.by}` : ""}: {tenant.hold.reason} Only the dashboard is closed; the ISP&apos;s customers are not affected.
+        </Alert>
+      ) : null}
+      {result?.ok && "done" in result && result.intent === "hold" ? <Alert tone="success">{HOLD_DONE[result.done] ?? "Done."}</Alert> : null}
+      {result?.ok && result.intent === "end_visit" ? <Alert tone="success">The visit has ended: that dashboard session stops on its next request.</Alert> : null}
+      {result && !result.ok && result.intent === "end_visit" ? <Alert>{result.error}</Alert> : null}
+
       {params.get("impersonation") === "ended" ? <Alert tone="success">You have left {tenant.businessName}&apos;s dashboard. The visit and everything done in it are in the activity below.</Alert> : null}
 
       <div className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6">
@@ -110,8 +130,11 @@ export default function TenantDetail() {
             <dt className="text-slate-500">Email confirmed</dt>
             <dd>{tenant.verifiedAt ? formatDateTime(tenant.verifiedAt) : "Not yet"}</dd>
             <dt className="text-slate-500">Trial ends</dt>
-            <dd>{tenant.status === "trial" ? (tenant.trialEndsAt ? formatDateTime(tenant.trialEndsAt) : "Open-ended") : "—"}</dd>
-            {/* TODO(billing branch): Tier and Paid until rows, from tenants.tier_id and tenants.paid_until. */}
+            <dd>{tenant.trialEndsAt && !tenant.paidUntil ? formatDateTime(tenant.trialEndsAt) : tenant.status === "trial" ? "Open-ended" : "—"}</dd>
+            <dt className="text-slate-500">Tier</dt>
+            <dd>{tenant.tierName ? `${tenant.tierName}${tenant.service ? ` (${tenant.service === "pppoe" ? "PPPoE/static" : "hotspot"})` : ""}` : "None yet"}</dd>
+            <dt className="text-slate-500">Paid until</dt>
+            <dd className={tenant.status === "unpaid" ? "font-semibold text-red-700" : undefined}>{tenant.paidUntil ? formatDateTime(tenant.paidUntil) : "—"}</dd>
             <dt className="text-slate-500">Team</dt>
             <dd>{detail.staffCount} active account{detail.staffCount === 1 ? "" : "s"}</dd>
             <dt className="text-slate-500">Last activity</dt>
@@ -219,6 +242,8 @@ export default function TenantDetail() {
         </Card>
       </div>
 
+      {canManage && tenant.status !== "pending" ? <DashboardAccess tenant={tenant} result={result && result.intent === "hold" ? result : null} busy={busy} /> : null}
+
       <section className="grid gap-3">
         <h2 className="text-lg font-semibold">Console visits</h2>
         <Card className="overflow-x-auto">
@@ -235,7 +260,18 @@ export default function TenantDetail() {
                     <Td className="max-w-md text-slate-700">{i.reason}</Td>
                     <Td className="whitespace-nowrap text-slate-600">
                       {active ? (
-                        <span className="rounded-full bg-amber-100 px-2.5 py-0.5 text-xs font-medium text-amber-800">In progress</span>
+                        <span className="flex flex-wrap items-center gap-2">
+                          <span className="rounded-full bg-amber-100 px-2.5 py-0.5 text-xs font-medium text-amber-800">In progress</span>
+                          {canImpersonate ? (
+                            <Form method="post">
+                              <input type="hidden" name="intent" value="end_visit" />
+                              <input type="hidden" name="impersonationId" value={i.id} />
+                              <button type="submit" disabled={busy} className="text-xs font-semibold text-red-700 hover:underline disabled:opacity-50">
+                                End visit
+                              </button>
+                            </Form>
+                          ) : null}
+                        </span>
                       ) : i.endedAt ? (
                         `${END_WORDS[i.endReason ?? ""] ?? "Ended"} after ${formatDuration((new Date(i.endedAt).getTime() - new Date(i.startedAt).getTime()) / 1000)}`
                       ) : (
@@ -276,3 +312,96 @@ export default function TenantDetail() {
   );
 }
 
+
+const HOLD_DONE: Record<string, string> = {
+  suspended: "Suspended. The ISP's users see the reason instead of their dashboard; the owner was emailed. Customers are not affected.",
+  blocked: "Blocked. The ISP's users see the reason instead of their dashboard; the owner was emailed. Customers are not affected.",
+  trial: "Restored: the dashboard is open again (back on its trial). The owner was emailed.",
+  active: "Restored: the dashboard is open again. The owner was emailed.",
+  pending: "Restored: the account waits for its email confirmation again.",
+};
+
+/** Suspend, block or restore by hand, with a reason the ISP's owner reads. */
+function DashboardAccess({
+  tenant,
+  result,
+  busy,
+}: {
+  tenant: { businessName: string; status: string; hold: { reason: string } | null };
+  result: { ok: boolean; fieldError?: string; error?: string | null; reason?: string; kind?: string } | null;
+  busy: boolean;
+}) {
+  const failed = result && !result.ok ? result : null;
+  const held = tenant.status === "suspended" || tenant.status === "blocked";
+  const kinds: Array<[string, string, string]> = held
+    ? [
+        ["restore", "Restore the dashboard", "Opens it again as it was before."],
+        tenant.status === "suspended" ? ["block", "Block instead", "For abuse or fraud."] : ["suspend", "Suspend instead", "A lighter hold, e.g. a payment to sort out."],
+      ]
+    : [
+        ["suspend", "Suspend", "e.g. a bounced bank payment, a dispute to sort out."],
+        ["block", "Block", "For abuse or fraud."],
+      ];
+  return (
+    <section className="grid gap-3" aria-labelledby="access-title">
+      <h2 id="access-title" className="text-lg font-semibold">
+        Dashboard access
+      </h2>
+      <Card className="p-5">
+        <Form method="post" className="grid gap-4 lg:grid-cols-2 lg:items-start" data-testid="hold-form">
+          <input type="hidden" name="intent" value="hold" />
+          <fieldset className="grid gap-2">
+            <legend className="text-sm text-slate-600">
+              Closing {tenant.businessName}&apos;s dashboard never touches its customers: the captive portal keeps selling, vouchers and PPPoE keep working, payments and routers keep being handled.
+            </legend>
+            {kinds.map(([value, label, hint], n) => (
+              <label key={value} className="mt-2 flex items-start gap-3 rounded-lg border border-slate-200 p-3 has-[:checked]:border-brand-500 has-[:checked]:bg-brand-50">
+                <input type="radio" name="kind" value={value} defaultChecked={failed?.kind ? failed.kind === value : n === 0} className="mt-1" />
+                <span>
+                  <span className="block text-sm font-semibold text-slate-900">{label}</span>
+                  <span className="block text-xs text-slate-600">{hint}</span>
+                </span>
+              </label>
+            ))}
+          </fieldset>
+          <div className="grid gap-3">
+            {failed?.error ? <Alert>{failed.error}</Alert> : null}
+            <div>
+              <label htmlFor="hold-reason" className="block text-sm font-medium text-slate-700">
+                Reason
+              </label>
+              <textarea
+                id="hold-reason"
+                name="reason"
+                rows={3}
+                maxLength={500}
+                defaultValue={failed?.reason}
+                placeholder={held ? "e.g. Payment confirmed by the bank" : "e.g. Bank transfer for invoice INV-2026-00042 bounced"}
+                aria-invalid={failed?.fieldError ? true : undefined}
+                aria-describedby={failed?.fieldError ? "hold-reason-error" : "hold-reason-hint"}
+                className={cx(
+                  "mt-1 block w-full rounded-lg border bg-white px-3 py-2 text-base shadow-sm outline-none focus:ring-2 sm:text-sm",
+                  failed?.fieldError ? "border-red-400 focus:ring-red-200" : "border-slate-300 focus:border-brand-500 focus:ring-brand-100",
+                )}
+              />
+              {failed?.fieldError ? (
+                <p id="hold-reason-error" className="mt-1 text-sm text-red-600">
+                  {failed.fieldError}
+                </p>
+              ) : (
+                <p id="hold-reason-hint" className="mt-1 text-sm text-slate-500">
+                  Emailed to the owner, shown on their closed dashboard and kept in the audit trail.
+                </p>
+              )}
+            </div>
+            <div>
+              <Button type="submit" variant={held ? "primary" : "danger"} disabled={busy}>
+                {held ? "Apply" : "Close the dashboard"}
+              </Button>
+            </div>
+          </div>
+        </Form>
+      </Card>
+    </section>
+  );
+}

@@ -45,7 +45,7 @@ export default function Tenants() {
     <div className="grid gap-6">
       <PageHeader title="ISPs" description="Every ISP on mnetifi with its usage over the last 30 days. Open one for its details, activity, support thread and to view its dashboard." />
       <div className="grid grid-cols-2 gap-3 sm:grid-cols-5">
-        <Stat label={status || params.get("q") ? "ISPs shown" : "ISPs"} value={rows.length.toLocaleString("en-KE")} hint={`${(counts.active ?? 0) + (counts.trial ?? 0)} active or on trial`} />
+        <Stat label={status || params.get("q") ? "ISPs shown" : "ISPs"} value={rows.length.toLocaleString("en-KE")} hint={`${(counts.active ?? 0) + (counts.trial ?? 0)} open · ${(counts.unpaid ?? 0) + (counts.suspended ?? 0) + (counts.blocked ?? 0)} closed`} />
         <Stat label="Customers" value={sum((r) => r.usage.customers).toLocaleString("en-KE")} hint={`${sum((r) => r.usage.activeVouchers).toLocaleString("en-KE")} vouchers in use now`} />
         <Stat label="Revenue, 30 days" value={kes(sum((r) => r.usage.revenueCents))} hint="M-Pesa paid to the ISPs" />
         <Stat label="Vouchers sold, 30 days" value={sum((r) => r.usage.vouchersSold).toLocaleString("en-KE")} />
@@ -97,8 +97,7 @@ export default function Tenants() {
         {rows.length === 0 ? (
           <EmptyState title={total === 0 ? "No ISPs yet" : "No ISP matches"}>{total === 0 ? "ISPs appear here as soon as they register." : "Try another name or status."}</EmptyState>
         ) : (
-          // TODO(billing branch): "Tier" and "Paid until" columns go after Status once tenants has them.
-          <DataTable columns={["ISP", "Status", "Trial ends", "Customers", "Routers", "Vouchers", "Messages", "Revenue", "Last activity"]}>
+          <DataTable columns={["ISP", "Status", "Tier", "Trial ends / paid until", "Customers", "Routers", "Vouchers", "Messages", "Revenue", "Last activity"]}>
             {rows.map((r) => (
               <tr key={r.id} data-tenant={r.slug} className="hover:bg-slate-50">
                 <Td>
@@ -109,8 +108,30 @@ export default function Tenants() {
                 </Td>
                 <Td>
                   <StatusBadge status={r.status} />
+                  {r.holdReason ? (
+                    <span className="mt-1 block max-w-48 truncate text-xs text-slate-500" title={r.holdReason}>
+                      {r.holdReason}
+                    </span>
+                  ) : null}
                 </Td>
-                <Td className="whitespace-nowrap text-slate-600">{r.status === "trial" ? (r.trialEndsAt ? formatDateTime(r.trialEndsAt) : "Open-ended") : "—"}</Td>
+                <Td className="whitespace-nowrap text-slate-700">{r.tierName ?? <span className="text-slate-400">—</span>}</Td>
+                <Td className={cx("whitespace-nowrap", r.status === "unpaid" ? "font-semibold text-red-700" : "text-slate-600")}>
+                  {r.paidUntil ? (
+                    <>
+                      <span className="text-xs text-slate-500">paid until </span>
+                      {formatDateTime(r.paidUntil)}
+                    </>
+                  ) : r.trialEndsAt ? (
+                    <>
+                      <span className="text-xs text-slate-500">trial ends </span>
+                      {formatDateTime(r.trialEndsAt)}
+                    </>
+                  ) : r.status === "trial" ? (
+                    "Open-ended trial"
+                  ) : (
+                    "—"
+                  )}
+                </Td>
                 <Td className="tabular-nums">{r.usage.customers.toLocaleString("en-KE")}</Td>
                 <Td className="whitespace-nowrap tabular-nums">
                   <span className={r.usage.routersTotal > 0 && r.usage.routersOnline < r.usage.routersTotal ? "font-semibold text-amber-700" : ""}>{r.usage.routersOnline}</span>

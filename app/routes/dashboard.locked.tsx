@@ -1,4 +1,4 @@
-import { Form, redirect, useActionData, useLoaderData, useNavigation } from "react-router";
+import { Form, Link, redirect, useActionData, useLoaderData, useNavigation } from "react-router";
 import type { Route } from "./+types/dashboard.locked";
 import { Alert, Button, Card } from "../components/ui";
 import { BillingFlow, BillingHistory } from "../components/billing-ui";
@@ -19,7 +19,8 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const needsEmail = !viewer.user.emailVerified;
   const payment = !needsEmail && needsPayment(viewer.billing, nowOf(context.app));
   const canPay = payment && ispCan(viewer.user.role, "billing.manage");
-  return { reason: locked, needsEmail, email: viewer.user.email, payment, canPay, page: canPay ? await loadBillingPage(caller, request) : null };
+  const canChat = !needsEmail && ispCan(viewer.user.role, "support.chat");
+  return { reason: locked, needsEmail, email: viewer.user.email, payment, canPay, canChat, page: canPay ? await loadBillingPage(caller, request) : null };
 }
 
 export async function action({ request, context }: Route.ActionArgs) {
@@ -29,7 +30,7 @@ export async function action({ request, context }: Route.ActionArgs) {
 }
 
 export default function Locked() {
-  const { reason, needsEmail, email, payment, canPay, page } = useLoaderData<typeof loader>();
+  const { reason, needsEmail, email, payment, canPay, canChat, page } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const nav = useNavigation();
   const busy = nav.state !== "idle";
@@ -71,6 +72,13 @@ export default function Locked() {
             {busy ? "Sending…" : "Send the link again"}
           </Button>
         </Form>
+      ) : null}
+      {!needsEmail && canChat ? (
+        <div className="mt-6">
+          <Link to="/dashboard/support" className="inline-flex items-center rounded-lg bg-brand-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-brand-700">
+            Write to mnetifi support
+          </Link>
+        </div>
       ) : null}
     </Card>
   );

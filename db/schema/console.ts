@@ -38,7 +38,8 @@ export const impersonations = pgTable(
     startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     endedAt: timestamp("ended_at", { withTimezone: true }),
-    endReason: text("end_reason", { enum: ["exit", "expired", "signed_out", "replaced"] }),
+    /** exit/signed_out: from the ISP side; console/console_signed_out: ended from the console. */
+    endReason: text("end_reason", { enum: ["exit", "expired", "signed_out", "replaced", "console", "console_signed_out"] }),
     ip: text("ip"),
   },
   (t) => [

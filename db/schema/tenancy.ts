@@ -44,11 +44,21 @@ export const tenants = pgTable(
     paidUntil: timestamp("paid_until", { withTimezone: true }),
     /** When the one-time registration fee was paid (it is never charged twice). */
     registrationPaidAt: timestamp("registration_paid_at", { withTimezone: true }),
+    /**
+     * A suspension or block put on by a platform admin (status suspended/blocked): why, when, by
+     * whom, and the status restoring it returns to. Only the dashboard closes; customers never.
+     */
+    holdReason: text("hold_reason"),
+    heldAt: timestamp("held_at", { withTimezone: true }),
+    heldBy: uuid("held_by"),
+    statusBeforeHold: text("status_before_hold", { enum: ["pending", "trial", "active"] }),
     ...timestamps(),
   },
   (t) => [
     uniqueIndex("tenants_slug_key").on(t.slug),
     check("tenants_slug_format", sql`${t.slug} ~ '^[a-z0-9](?:[a-z0-9-]{1,28})[a-z0-9]$'`),
+    // A hold always says why, and what restoring it returns to.
+    check("tenants_hold", sql`(${t.status} in ('suspended', 'blocked')) = (${t.heldAt} is not null and ${t.holdReason} is not null and ${t.statusBeforeHold} is not null)`),
   ],
 );
 

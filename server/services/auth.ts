@@ -3,6 +3,7 @@ import { users, platformUsers, userSessions } from "../../db/schema";
 import { withTenant, withPlatform, type Db, type Tx, type Actor } from "../../db/client";
 import { verifyPassword, burnPasswordCheck, hashPassword } from "./passwords";
 import { createUserSession, createPlatformSession, invalidateUserSession, invalidatePlatformSession, sessionIdFromToken } from "./sessions";
+import { endImpersonationsFromConsole } from "./impersonation";
 import { recordEvent } from "./audit";
 import { LIMITS, lockedUntil, recordFailure, clearLimit, take, waitInWords } from "./rate-limits";
 import { issueToken, findToken, consumeToken } from "./tokens";
@@ -188,6 +189,8 @@ export async function logout(db: Db, site: Site, token: string, userId: string, 
     await withPlatform(db, actor(meta, userId, "platform_user"), async (tx) => {
       await invalidatePlatformSession(tx, token);
       await recordEvent(tx, { action: "auth.logout", actorKind: "platform_user", actorId: userId, ...audMeta(meta) });
+      // Leaving the console leaves every ISP dashboard entered from it.
+      await endImpersonationsFromConsole(tx, { adminId: userId }, "console_signed_out");
     });
   }
 }

@@ -1,9 +1,10 @@
 import { and, desc, eq, isNotNull, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
-import { auditEvents, platformUsers, tenants, users } from "../../db/schema";
+import { auditEvents, billingTiers, platformUsers, tenants, users } from "../../db/schema";
 import { enterTenant, type Tx } from "../../db/client";
 import { recentImpersonations } from "./impersonation";
 import { supportUnread } from "./support";
+import { CONSOLE_STATUSES, consoleStatus, consoleStatusSql, type ConsoleStatus } from "./tenant-standing";
 
 /**
  * What the platform console reads about ISPs. Platform context; numbers come from
@@ -11,8 +12,8 @@ import { supportUnread } from "./support";
  * support thread) are read after entering that ISP's tenant explicitly (design §4).
  */
 
-export const TENANT_STATUSES = ["pending", "trial", "active", "suspended", "blocked"] as const;
-export type TenantStatus = (typeof TENANT_STATUSES)[number];
+export const TENANT_STATUSES = CONSOLE_STATUSES;
+export type TenantStatus = ConsoleStatus;
 export const USAGE_DAYS = 30;
 
 export type TenantUsage = {
@@ -35,8 +36,10 @@ export type TenantListRow = {
   createdAt: Date;
   verifiedAt: Date | null;
   trialEndsAt: Date | null;
-  // TODO(issue 8, billing branch): tier, paid until — add them here (tenants.tier_id, tenants.paid_until)
-  // and as columns on the console's ISP list once the billing columns are on main.
+  tierId: string | null;
+  tierName: string | null;
+  paidUntil: Date | null;
+  holdReason: string | null;
   usage: TenantUsage;
 };
 
@@ -85,11 +88,14 @@ export async function listTenants(tx: Tx, filter: { q?: string; status?: TenantS
     const like = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     where.push(sql`(t.business_name ilike ${like} or t.slug ilike ${like})`);
   }
-  if (filter.status) where.push(sql`t.status = ${filter.status}`);
-  const res = await tx.execute<UsageSqlRow & { id: string; slug: string; business_name: string; status: TenantStatus; created_at: string; verified_at: string | null; trial_ends_at: string | null }>(sql`
-    select t.id, t.slug, t.business_name, t.status, t.created_at, t.verified_at, t.trial_ends_at, u.*
+  if (filter.status) where.push(sql`${consoleStatusSql(now)} = ${filter.status}`);
+  type Row = UsageSqlRow & { id: string; slug: string; business_name: string; console_status: TenantStatus; created_at: string; verified_at: string | null; trial_ends_at: string | null; tier_id: string | null; tier_name: string | null; paid_until: string | null; hold_reason: string | null };
+  const res = await tx.execute<Row>(sql`
+    select t.id, t.slug, t.business_name, ${consoleStatusSql(now)} as console_status, t.created_at, t.verified_at, t.trial_ends_at,
+           t.tier_id, bt.name as tier_name, t.paid_until, t.hold_reason, u.*
       from tenants t
       join app_public.platform_tenant_usage(${usageSince(now).toISOString()}::timestamptz) u on u.tenant_id = t.id
+      left join billing_tiers bt on bt.id = t.tier_id
      ${where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``}
      order by ${SORTS[filter.sort ?? "newest"]}
      limit ${filter.limit ?? 500}`);
@@ -97,19 +103,23 @@ export async function listTenants(tx: Tx, filter: { q?: string; status?: TenantS
     id: r.id,
     slug: r.slug,
     businessName: r.business_name,
-    status: r.status,
+    status: r.console_status,
     createdAt: new Date(r.created_at),
     verifiedAt: r.verified_at ? new Date(r.verified_at) : null,
     trialEndsAt: r.trial_ends_at ? new Date(r.trial_ends_at) : null,
+    tierId: r.tier_id,
+    tierName: r.tier_name,
+    paidUntil: r.paid_until ? new Date(r.paid_until) : null,
+    holdReason: r.hold_reason,
     usage: usageFrom(r),
   }));
 }
 
-/** How many ISPs are in each status (the list's filter chips). */
-export async function tenantStatusCounts(tx: Tx) {
-  const rows = await tx.select({ status: tenants.status, n: sql<number>`count(*)::int` }).from(tenants).groupBy(tenants.status);
+/** How many ISPs are in each console status (the list's filter chips). */
+export async function tenantStatusCounts(tx: Tx, now = new Date()) {
+  const res = await tx.execute<{ status: TenantStatus; n: number }>(sql`select ${consoleStatusSql(now)} as status, count(*)::int as n from tenants t group by 1`);
   const out: Record<string, number> = {};
-  for (const r of rows) out[r.status] = r.n;
+  for (const r of res.rows) out[r.status] = r.n;
   return out;
 }
 
@@ -153,6 +163,8 @@ async function auditRows(tx: Tx, where: SQL | undefined, limit: number) {
 export async function tenantDetail(tx: Tx, tenantId: string, now = new Date()) {
   const [tenant] = await tx.select().from(tenants).where(eq(tenants.id, tenantId));
   if (!tenant) return null;
+  const [tier] = tenant.tierId ? await tx.select({ name: billingTiers.name }).from(billingTiers).where(eq(billingTiers.id, tenant.tierId)) : [];
+  const [heldBy] = tenant.heldBy ? await tx.select({ fullName: platformUsers.fullName, username: platformUsers.username }).from(platformUsers).where(eq(platformUsers.id, tenant.heldBy)) : [];
   const res = await tx.execute<UsageSqlRow>(sql`select * from app_public.platform_tenant_usage(${usageSince(now).toISOString()}::timestamptz, ${tenantId}::uuid)`);
   const usage = usageFrom(res.rows[0]!);
   // The ISP's own rows from here on: entered explicitly, in this platform transaction only.
@@ -168,7 +180,21 @@ export async function tenantDetail(tx: Tx, tenantId: string, now = new Date()) {
   // (router polls, jobs) would bury them; the ISP's Activity page has everything.
   const events = await auditRows(tx, and(eq(auditEvents.tenantId, tenantId), sql`not (${auditEvents.actorKind} = 'system' and ${auditEvents.tableName} is not null and ${auditEvents.impersonatorId} is null)`), 30);
   return {
-    tenant: { id: tenant.id, slug: tenant.slug, businessName: tenant.businessName, status: tenant.status, timezone: tenant.timezone, createdAt: tenant.createdAt, verifiedAt: tenant.verifiedAt, trialEndsAt: tenant.trialEndsAt },
+    tenant: {
+      id: tenant.id,
+      slug: tenant.slug,
+      businessName: tenant.businessName,
+      status: consoleStatus(tenant, now),
+      timezone: tenant.timezone,
+      createdAt: tenant.createdAt,
+      verifiedAt: tenant.verifiedAt,
+      trialEndsAt: tenant.trialEndsAt,
+      tierId: tenant.tierId,
+      tierName: tier?.name ?? tenant.tierId,
+      service: tenant.service,
+      paidUntil: tenant.paidUntil,
+      hold: tenant.heldAt ? { reason: tenant.holdReason!, at: tenant.heldAt, by: heldBy ? heldBy.fullName || heldBy.username : null, returnsTo: tenant.statusBeforeHold } : null,
+    },
     usage,
     owner: owner ?? null,
     staffCount: staff?.n ?? 0,

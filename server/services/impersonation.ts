@@ -199,6 +199,17 @@ export async function recentImpersonations(tx: Tx, tenantId: string, limit = 10)
     .limit(limit);
 }
 
+/**
+ * Ends open visits from the console (platform context): one visit by id (the End button on the
+ * ISP's page), or every visit of one admin (on signing out of the console). Returns how many.
+ */
+export async function endImpersonationsFromConsole(tx: Tx, by: { impersonationId: string } | { adminId: string }, reason: "console" | "console_signed_out") {
+  const res = await tx.execute<{ n: number }>(
+    sql`select app_public.end_impersonations_from_console(${reason}, ${"adminId" in by ? by.adminId : null}::uuid, ${"impersonationId" in by ? by.impersonationId : null}::uuid) as n`,
+  );
+  return res.rows[0]?.n ?? 0;
+}
+
 /** Closes every impersonation past its time, in every ISP (platform context; the sweeper job). */
 export async function sweepExpiredImpersonations(tx: Tx) {
   const res = await tx.execute<{ n: number }>(sql`select app_public.end_expired_impersonations() as n`);

@@ -14,6 +14,9 @@ export type BillingRow = {
   paidUntil: Date | null;
   tierId: string | null;
   service: "hotspot" | "pppoe" | null;
+  /** Why the platform suspended or blocked the dashboard (shown to the ISP's users). */
+  holdReason?: string | null;
+  heldAt?: Date | null;
 };
 
 export type BillingPhase =
@@ -41,7 +44,7 @@ export type BillingStatus = {
 
 export async function loadBillingRow(tx: Tx, tenantId: string): Promise<BillingRow | null> {
   const [row] = await tx
-    .select({ status: tenants.status, timezone: tenants.timezone, trialEndsAt: tenants.trialEndsAt, paidUntil: tenants.paidUntil, tierId: tenants.tierId, service: tenants.service })
+    .select({ status: tenants.status, timezone: tenants.timezone, trialEndsAt: tenants.trialEndsAt, paidUntil: tenants.paidUntil, tierId: tenants.tierId, service: tenants.service, holdReason: tenants.holdReason, heldAt: tenants.heldAt })
     .from(tenants)
     .where(eq(tenants.id, tenantId));
   return row ?? null;
@@ -78,8 +81,11 @@ export function formatDay(value: Date, timeZone = "Africa/Nairobi") {
 export function dashboardBlock(row: BillingRow | null, emailVerified: boolean, now: Date): string | null {
   if (!emailVerified || !row || row.status === "pending") return "Confirm your email address first: open the link we emailed you.";
   const s = billingStatus(row, now);
-  if (s.phase === "suspended") return "This ISP's dashboard is suspended until the subscription is paid.";
-  if (s.phase === "blocked") return "This ISP's dashboard has been blocked. Contact mnetifi support.";
+  if (s.phase === "suspended" || s.phase === "blocked") {
+    const since = row.heldAt ? ` on ${formatWhen(row.heldAt, row.timezone)}` : "";
+    const why = row.holdReason ? ` Reason: ${row.holdReason}${/[.!?]$/.test(row.holdReason) ? "" : "."}` : "";
+    return `mnetifi ${s.phase} this dashboard${since}.${why} Your customers are not affected. Write to mnetifi support to have it restored.`;
+  }
   if (s.phase === "lapsed" && s.lapsed) {
     const when = formatWhen(s.lapsed.at, row.timezone);
     return s.lapsed.what === "trial"

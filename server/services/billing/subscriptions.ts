@@ -202,8 +202,9 @@ async function settleInvoice(tx: Tx, tenantId: string, actor: BillingActor, inv:
       tierId: inv.tierId,
       service: inv.service,
       paidUntil: periodEnd,
-      // A dashboard closed by hand (suspended, blocked) stays closed: that is the platform's call.
-      status: t.status === "suspended" || t.status === "blocked" ? t.status : "active",
+      // A dashboard closed by hand (suspended, blocked) stays closed: that is the platform's call;
+      // restoring it then returns to an active (paid) account.
+      ...(t.status === "suspended" || t.status === "blocked" ? { statusBeforeHold: "active" as const } : { status: "active" as const }),
       registrationPaidAt: inv.registrationFeeCents > 0 ? (t.registrationPaidAt ?? paidAt) : t.registrationPaidAt,
     })
     .where(eq(tenants.id, tenantId));

@@ -4,11 +4,12 @@ import { eq } from "drizzle-orm";
 import { tenants } from "../../../db/schema";
 import { enterTenant } from "../../../db/client";
 import { createTRPCRouter, platformPermissionProcedure, fail } from "../init";
-import { requestMeta, siteUrl } from "../../context";
+import { nowOf, requestMeta, siteUrl } from "../../context";
 import { listTenants, tenantDetail, tenantStatusCounts, platformAudit, platformAdmins, TENANT_STATUSES } from "../../services/console";
-import { startImpersonation } from "../../services/impersonation";
+import { endImpersonationsFromConsole, startImpersonation } from "../../services/impersonation";
 import { sendSupportMessage, supportInbox, supportThread, markSupportRead } from "../../services/support";
 import { recordEvent } from "../../services/audit";
+import { setTenantHold } from "../../services/tenant-standing";
 
 const adminName = (u: { fullName: string; username: string }) => u.fullName || u.username;
 
@@ -26,18 +27,28 @@ export const consoleRouter = createTRPCRouter({
     )
     .query(async ({ ctx, input }) => {
       // One transaction, one connection: its queries run one after the other.
-      const rows = await listTenants(ctx.tx, { q: input.q || undefined, status: input.status, sort: input.sort });
-      return { rows, counts: await tenantStatusCounts(ctx.tx) };
+      const now = nowOf(ctx);
+      const rows = await listTenants(ctx.tx, { q: input.q || undefined, status: input.status, sort: input.sort }, now);
+      return { rows, counts: await tenantStatusCounts(ctx.tx, now) };
     }),
 
   tenant: platformPermissionProcedure("tenants.view")
     .input(z.object({ id: z.uuid() }))
     .query(async ({ ctx, input }) => {
-      const d = await tenantDetail(ctx.tx, input.id);
+      const d = await tenantDetail(ctx.tx, input.id, nowOf(ctx));
       if (!d) throw new TRPCError({ code: "NOT_FOUND", message: "No such ISP." });
       // Reading one ISP's own rows (owner's contact, its activity) is itself audited (design §4).
       await recordEvent(ctx.tx, { action: "console.tenant_viewed", actorKind: "platform_user", actorId: ctx.viewer.user.id, details: { tenantId: input.id, slug: d.tenant.slug }, ...requestMeta(ctx) });
       return d;
+    }),
+
+  /** Suspends, blocks or restores an ISP's dashboard by hand, with a reason (never its customers). */
+  setHold: platformPermissionProcedure("tenants.manage")
+    .input(z.record(z.string(), z.unknown()))
+    .mutation(async ({ ctx, input }) => {
+      const r = await setTenantHold(ctx.tx, { id: ctx.viewer.user.id, ...requestMeta(ctx) }, input, nowOf(ctx));
+      if (!r.ok) fail(r);
+      return { status: r.status };
     }),
 
   /** Starts an impersonation; the caller sends the browser to `url` (the ISP's host) at once. */
@@ -47,6 +58,15 @@ export const consoleRouter = createTRPCRouter({
       const r = await startImpersonation(ctx.tx, { id: ctx.viewer.user.id, name: adminName(ctx.viewer.user) }, input, requestMeta(ctx));
       if (!r.ok) fail(r);
       return { url: siteUrl(ctx.env, r.slug, `/impersonate?token=${encodeURIComponent(r.token)}`), expiresAt: r.expiresAt, id: r.id };
+    }),
+
+  /** Ends a visit from the console: the ISP-side session stops on its next request. */
+  endImpersonation: platformPermissionProcedure("tenants.impersonate")
+    .input(z.object({ impersonationId: z.uuid() }))
+    .mutation(async ({ ctx, input }) => {
+      const n = await endImpersonationsFromConsole(ctx.tx, { impersonationId: input.impersonationId }, "console");
+      if (n === 0) throw new TRPCError({ code: "CONFLICT", message: "That visit has already ended." });
+      return { ended: n };
     }),
 
   audit: platformPermissionProcedure("audit.view")
