@@ -36,7 +36,7 @@ test("the super admin finds the demo ISP, views its dashboard as the ISP with a 
   // A reason is required (the browser says so before anything is sent).
   await page.getByRole("button", { name: "View as Demo Networks Ltd" }).click();
   await expect(page).toHaveURL(/\/tenants\//);
-  await page.getByLabel("Reason").fill("Owner asked us to check their zones");
+  await page.getByLabel("Reason", { exact: true }).fill("Owner asked us to check their zones");
   await page.getByRole("button", { name: "View as Demo Networks Ltd" }).click();
 
   // On the ISP's own host, signed in as the ISP, with the banner.
@@ -147,4 +147,72 @@ test("support chat: the owner writes, the admin sees it unread and replies, the 
   await page.getByRole("link", { name: "Overview" }).click();
   await expect(page.getByTestId("support-unread")).toHaveText("1");
   await snap(page, "support-isp-unread-tab");
+});
+
+test("suspend by hand: the reason is required, the owner sees it on a closed dashboard while the portal keeps selling; restore opens it again", async ({ page, browser }) => {
+  await consoleSignIn(page);
+  await page.locator("tr[data-tenant=demo]").getByRole("link", { name: "Demo Networks Ltd" }).click();
+  const form = page.getByTestId("hold-form");
+  await form.getByLabel(/Suspend/).check();
+  await form.getByLabel("Reason for the owner").fill("no");
+  await form.getByRole("button", { name: "Close the dashboard" }).click();
+  await expect(form.getByText(/Say why in a few words/)).toBeVisible();
+  await expect(form.getByLabel("Reason for the owner")).toHaveValue("no");
+  await form.getByLabel("Reason for the owner").fill("Bank transfer for the last invoice bounced");
+  await form.getByRole("button", { name: "Close the dashboard" }).click();
+  await expect(page.getByText(/^Suspended\. The ISP's users see the reason/)).toBeVisible();
+  await expect(page.getByRole("heading", { name: /Demo Networks Ltd/ }).getByText("Suspended")).toBeVisible();
+  await snap(page, "console-tenant-suspended");
+
+  // The owner signs in: a closed dashboard that says why, with a way to reach support.
+  const owner = await (await browser.newContext()).newPage();
+  await owner.goto(url("demo", "/login"));
+  await owner.getByLabel("Username or email").fill(DEMO_OWNER.username);
+  await owner.getByLabel("Password").fill(DEMO_OWNER.password);
+  await owner.getByRole("button", { name: "Sign in" }).click();
+  await expect(owner).toHaveURL(url("demo", "/dashboard/locked"));
+  await expect(owner.getByText(/mnetifi suspended this dashboard on .+ Reason: Bank transfer for the last invoice bounced\. Your customers are not affected/)).toBeVisible();
+  await expect(owner.getByRole("link", { name: "Write to mnetifi support" })).toBeVisible();
+  await snap(owner, "dashboard-suspended");
+  // The captive portal still sells.
+  await owner.goto(url("demo", "/hotspotportal"));
+  await expect(owner.locator("label.pc").first()).toBeVisible();
+
+  // The ISP list shows it suspended with the reason; restore from its page.
+  await page.getByRole("link", { name: "ISPs", exact: true }).click();
+  await page.getByRole("link", { name: /^Suspended/ }).click();
+  await expect(page.locator("tr[data-tenant=demo]")).toContainText("Bank transfer for the last invoice bounced");
+  await page.locator("tr[data-tenant=demo]").getByRole("link", { name: "Demo Networks Ltd" }).click();
+  await form.getByLabel(/Restore the dashboard/).check();
+  await form.getByLabel("Reason for the owner").fill("Bank confirmed the transfer");
+  await form.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByText(/^Restored: the dashboard is open again/)).toBeVisible();
+  await expect(page.locator("tr[data-action='tenant.restored']").first()).toContainText("Bank confirmed the transfer");
+  await expect(page.locator("tr[data-action='tenant.suspended']").first()).toContainText("Bank transfer for the last invoice bounced");
+  await owner.goto(url("demo", "/dashboard"));
+  await expect(owner).toHaveURL(url("demo", "/dashboard"));
+  await owner.context().close();
+});
+
+test("a visit can be ended from the console: the ISP-side tab is signed out on its next click", async ({ page, context }) => {
+  await consoleSignIn(page);
+  await page.locator("tr[data-tenant=demo]").getByRole("link", { name: "Demo Networks Ltd" }).click();
+  await expect(page.getByRole("heading", { name: /Demo Networks Ltd/ })).toBeVisible();
+  const consoleUrl = page.url();
+  await page.getByLabel("Reason", { exact: true }).fill("Checking the router list with the owner");
+  await page.getByRole("button", { name: "View as Demo Networks Ltd" }).click();
+  await expect(page).toHaveURL(url("demo", "/dashboard"));
+  await expect(page.getByTestId("impersonation-banner")).toBeVisible();
+
+  const consoleTab = await context.newPage();
+  await consoleTab.goto(consoleUrl);
+  const visit = consoleTab.locator("tr[data-impersonation]").first();
+  await expect(visit).toContainText("In progress");
+  await visit.getByRole("button", { name: "End visit" }).click();
+  await expect(consoleTab.getByText("The visit has ended")).toBeVisible();
+  await expect(consoleTab.locator("tr[data-impersonation]").first()).toContainText("Ended from the console");
+
+  await page.getByRole("link", { name: "Zones" }).click();
+  await expect(page).toHaveURL(/\/login/);
+  await expect(page.getByTestId("impersonation-banner")).toHaveCount(0);
 });

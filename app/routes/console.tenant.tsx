@@ -99,7 +99,8 @@ export default function TenantDetail() {
       {tenant.hold ? (
         <Alert tone="error">
           <strong>{tenant.status === "blocked" ? "Blocked" : "Suspended"}</strong> {formatDateTime(tenant.hold.at)}
-          {tenant.hold.by ? ` by ${tenant.hold.by}` : ""}: {tenant.hold.reason} Only the dashboard is closed; the ISP&apos;s customers are not affected.
+          {tenant.hold.by ? ` by ${tenant.hold.by}` : ""}: {tenant.hold.reason}
+          {/[.!?]$/.test(tenant.hold.reason) ? "" : "."} Only the dashboard is closed; the ISP&apos;s customers are not affected.
         </Alert>
       ) : null}
       {result?.ok && "done" in result && result.intent === "hold" ? <Alert tone="success">{HOLD_DONE[result.done] ?? "Done."}</Alert> : null}
@@ -368,7 +369,7 @@ function DashboardAccess({
             {failed?.error ? <Alert>{failed.error}</Alert> : null}
             <div>
               <label htmlFor="hold-reason" className="block text-sm font-medium text-slate-700">
-                Reason
+                Reason for the owner
               </label>
               <textarea
                 id="hold-reason"
