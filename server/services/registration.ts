@@ -10,6 +10,7 @@ import { queueEmail, verificationEmail } from "./emails";
 import { recordEvent } from "./audit";
 import { LIMITS, take, waitInWords } from "./rate-limits";
 import type { RequestMeta } from "./auth";
+import { isUniqueViolation } from "../../db/errors";
 
 export const registrationInput = z
   .object({
@@ -46,11 +47,6 @@ export async function slugAvailability(db: Db, raw: string): Promise<SlugAvailab
 export type RegistrationResult =
   | { ok: true; tenantId: string; slug: string; email: string }
   | { ok: false; status: 400 | 409 | 429; fieldErrors?: Record<string, string[]>; error?: string };
-
-function isUniqueViolation(err: unknown, constraint?: string) {
-  const e = (err as { cause?: { code?: string; constraint?: string } })?.cause ?? (err as { code?: string; constraint?: string });
-  return e?.code === "23505" && (!constraint || e.constraint === constraint);
-}
 
 /**
  * Registers an ISP in one transaction: the tenant (pending), its owner, the verification token

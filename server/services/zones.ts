@@ -1,6 +1,7 @@
 import { and, asc, count, eq, isNotNull, ne, sql } from "drizzle-orm";
 import { areas, regions, routers, zones } from "../../db/schema";
 import type { Tx } from "../../db/client";
+import { pgCode } from "../../db/errors";
 
 // An ISP's geography: region → area → zone (e.g. Nairobi → Kasarani → Mwiki). Routers belong to
 // a zone; zones may sit outside any area until the ISP places them.
@@ -24,11 +25,6 @@ const fieldError = (status: 400 | 409, field: string, message: string): ZoneResu
 /** "the zone" / "the 2 zones": for the delete guards. */
 function theN(n: number, word: string) {
   return n === 1 ? `the ${word}` : `the ${n} ${word}s`;
-}
-
-function pgCode(err: unknown): string | undefined {
-  const e = err as { code?: string; cause?: { code?: string } };
-  return e?.code ?? e?.cause?.code;
 }
 
 /**

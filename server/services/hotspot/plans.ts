@@ -15,6 +15,7 @@ import { provisioning } from "../provisioning";
 import type { HotspotProfileSpec } from "../../integrations/routeros";
 import { planProfileName, planRateLimit } from "./rules";
 import { getHotspotSettings, idleTimeoutText } from "./settings";
+import { pgCode } from "../../../db/errors";
 
 export { planProfileName } from "./rules";
 
@@ -226,11 +227,6 @@ export async function voucherCounts(tx: Tx, tenantId: string) {
 
 // ---------------------------------------------------------------------------------------------
 // Changing
-
-function pgCode(err: unknown): string | undefined {
-  const e = err as { code?: string; cause?: { code?: string } };
-  return e?.code ?? e?.cause?.code;
-}
 
 const duplicate = (name: string): PlanResult<never> => ({ ok: false, status: 409, fieldErrors: { name: [`You already have a plan called “${name}”. Plan names must be different.`] } });
 

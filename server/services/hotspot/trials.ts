@@ -12,6 +12,7 @@ import { getHotspotSettings } from "./settings";
 import { issueVoucher } from "./vouchers";
 import { useVoucher, normalizeMac } from "./access";
 import type { DeviceContext } from "./portal";
+import { isUniqueViolation } from "../../../db/errors";
 
 export type TrialResult =
   | { ok: true; code: string; expiresAt: Date; minutes: number }
@@ -42,11 +43,6 @@ async function trialPlan(tx: Tx, tenantId: string) {
     .limit(1);
   return plan ?? null;
 }
-
-const isUniqueViolation = (err: unknown) => {
-  const e = err as { code?: string; cause?: { code?: string } };
-  return e?.code === "23505" || e?.cause?.code === "23505";
-};
 
 /** Gives the device its free trial and logs it in (in the caller's transaction). */
 export async function startTrial(tx: Tx, tenantId: string, box: SecretBox, input: { phone: string; device: DeviceContext; now?: Date }): Promise<TrialResult> {

@@ -12,6 +12,7 @@ import { RouterError, withRouter, type RouterApi } from "../../integrations/rout
 import { provisioning, type Connect } from "../provisioning";
 import { credentialsOf } from "../routers";
 import { durationSeconds, generateCode, timesAtPurchase, type DurationUnit } from "./rules";
+import { isUniqueViolation } from "../../../db/errors";
 
 export type VoucherRow = typeof vouchers.$inferSelect;
 
@@ -25,12 +26,6 @@ export async function getPlan(tx: Tx, tenantId: string, planId: string) {
   const [p] = await tx.select().from(hotspotPlans).where(and(eq(hotspotPlans.tenantId, tenantId), eq(hotspotPlans.id, planId)));
   return p ?? null;
 }
-
-const TAKEN = "23505";
-const isTaken = (err: unknown) => {
-  const e = err as { code?: string; cause?: { code?: string } };
-  return e?.code === TAKEN || e?.cause?.code === TAKEN;
-};
 
 export type IssueInput = {
   planId: string;
@@ -88,7 +83,7 @@ async function insertVoucher(tx: Tx, tenantId: string, plan: Plan, rules: Awaite
         return row!;
       });
     } catch (err) {
-      if (!isTaken(err) || attempt >= 5) throw err;
+      if (!isUniqueViolation(err) || attempt >= 5) throw err;
     }
   }
 }

@@ -8,13 +8,9 @@ import { latestSamples, routerHistory } from "../../services/router-monitoring";
 import { listOperations, operationCounts, retryOperations, scheduleDriftRepair } from "../../services/provisioning";
 import { recordEvent } from "../../services/audit";
 import { requestMeta } from "../../context";
+import { isUniqueViolation } from "../../../db/errors";
 
 const byId = z.object({ id: z.uuid("Not a valid router.") });
-
-function isUnique(err: unknown) {
-  const e = err as { code?: string; cause?: { code?: string } };
-  return e?.code === "23505" || e?.cause?.code === "23505";
-}
 
 /**
  * The ISP's MikroTik routers. Adding one tests the connection first; a router that fails the
@@ -71,7 +67,7 @@ export const routersRouter = createTRPCRouter({
           })
           .where(and(eq(routers.tenantId, ctx.tenant.id), eq(routers.id, row.id)));
       } catch (err) {
-        if (isUnique(err)) fail({ status: 409, fieldErrors: { name: ["You already have a router with this name."] } });
+        if (isUniqueViolation(err)) fail({ status: 409, fieldErrors: { name: ["You already have a router with this name."] } });
         throw err;
       }
       if (check?.ok) await routerVerified(ctx.tx, ctx.tenant.id, row.id, ctx.secrets);
@@ -128,7 +124,7 @@ export const routersRouter = createTRPCRouter({
         if (check.ok) await routerVerified(ctx.tx, ctx.tenant.id, row!.id, ctx.secrets);
         return { id: row!.id, check };
       } catch (err) {
-        if (isUnique(err)) fail({ status: 409, fieldErrors: { name: ["You already have a router with this name."] } });
+        if (isUniqueViolation(err)) fail({ status: 409, fieldErrors: { name: ["You already have a router with this name."] } });
         throw err;
       }
     }),
