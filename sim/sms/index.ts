@@ -8,13 +8,12 @@
 // POST /_sim/config {username?, deliveryReportUrl?, incomingUrl?, deliveryDelayMs?},
 // POST /_sim/accounts {username, apiKey}, POST /_sim/incoming {username?, from, to, text, linkId?},
 // POST /_sim/fail {times, status?} (the next requests answer HTTP 500 or the given status).
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
-import type { AddressInfo } from "node:net";
 import { safeJsonParse, isPlainObject } from "../json";
 import { countSmsSegments } from "../../server/integrations/messaging/sms-segments";
-import { readBody, readJsonObject, sendJson, sendText, isHttpUrl, waitForChange } from "./shared";
+import { listen, readBody, readJsonObject, sendJson, sendText, isHttpUrl, waitForChange } from "./shared";
 
 /** gateway_error: AT answers 501 GatewayError for the recipient (a transient failure). */
 export type SmsOutcome = "success" | "insufficient_balance" | "user_in_blacklist" | "delivery_failed" | "gateway_error";
@@ -337,20 +336,7 @@ export async function startSmsSim(opts: SmsSimOptions = {}): Promise<SmsSim> {
     }
   };
 
-  const server = createServer((req, res) => {
-    route(req, res).catch((err: unknown) => {
-      sendJson(res, 500, { error: err instanceof Error ? err.message : "internal error" });
-    });
-  });
-  server.on("clientError", (_err, socket) => socket.destroy());
-
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
+  const { port, close } = await listen(opts.port, route);
 
   return {
     port,
@@ -380,10 +366,7 @@ export async function startSmsSim(opts: SmsSimOptions = {}): Promise<SmsSim> {
     async stop() {
       for (const timer of pendingReports) clearTimeout(timer);
       pendingReports.clear();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await close();
     },
   };
 }

@@ -1,8 +1,10 @@
 // HTTP plumbing the SMS gateway simulators (advanta.ts, http-gateway.ts) share. Nothing here
 // throws on what a client sends.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { safeJsonParse, isPlainObject } from "../json";
+import { sendJson, sendText } from "../http";
+
+export { isHttpUrl, listen, sendJson, sendText } from "../http";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -63,58 +65,12 @@ export async function readJsonObject(req: IncomingMessage, res: ServerResponse):
   return parsed;
 }
 
-export function sendText(res: ServerResponse, status: number, text: string) {
-  if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, { "content-type": "text/plain; charset=utf-8" }).end(text);
-}
-
-export function sendJson(res: ServerResponse, status: number, body: unknown) {
-  if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(body));
-}
-
-export function isHttpUrl(value: unknown): value is string {
-  if (typeof value !== "string") return false;
-  try {
-    const { protocol } = new URL(value);
-    return protocol === "http:" || protocol === "https:";
-  } catch {
-    return false;
-  }
-}
-
 export function requestUrl(req: IncomingMessage): URL | null {
   try {
     return new URL(req.url ?? "/", "http://localhost");
   } catch {
     return null;
   }
-}
-
-/** Serves `route` on 127.0.0.1; a route that throws answers 500 and the server keeps running. */
-export async function listen(port: number | undefined, route: (req: IncomingMessage, res: ServerResponse) => Promise<void>): Promise<{ server: Server; port: number; close(): Promise<void> }> {
-  const server = createServer((req, res) => {
-    route(req, res).catch((err: unknown) => {
-      sendJson(res, 500, { error: err instanceof Error ? err.message : "internal error" });
-    });
-  });
-  server.on("clientError", (_err, socket) => socket.destroy());
-  const bound = await new Promise<number>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port ?? 0, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-  return {
-    server,
-    port: bound,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
 }
 
 /** "2025-09-12 10:16:10" in Kenyan time (EAT, UTC+3), as the Kenyan gateways write timestamps. */

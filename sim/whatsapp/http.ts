@@ -1,8 +1,10 @@
 // HTTP plumbing the WhatsApp simulators share: bodies, answers, webhook deliveries with a log.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { EventEmitter } from "node:events";
-import type { AddressInfo } from "node:net";
 import { isPlainObject, safeJsonParse } from "../json";
+import { sendJson } from "../http";
+
+export { closeServer, isHttpUrl, listen, sendJson, sendText } from "../http";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_LOG_ENTRIES = 1000;
@@ -19,20 +21,6 @@ export function readBody(req: IncomingMessage): Promise<string | null> {
     req.on("end", () => resolve(size > MAX_BODY_BYTES ? null : Buffer.concat(chunks).toString("utf8")));
     req.on("error", () => resolve(null));
   });
-}
-
-export function sendJson(res: ServerResponse, status: number, body: unknown) {
-  if (res.headersSent || res.destroyed) return;
-  if (status === 204) {
-    res.writeHead(204).end();
-    return;
-  }
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(body));
-}
-
-export function sendText(res: ServerResponse, status: number, body: string, contentType = "text/plain; charset=utf-8") {
-  if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, { "content-type": contentType }).end(body);
 }
 
 /** A JSON object body, or null after answering 400. */
@@ -61,43 +49,10 @@ export function formFields(raw: string, contentType: string | undefined, query: 
   return fields;
 }
 
-export function isHttpUrl(value: unknown): value is string {
-  if (typeof value !== "string") return false;
-  try {
-    const { protocol } = new URL(value);
-    return protocol === "http:" || protocol === "https:";
-  } catch {
-    return false;
-  }
-}
-
 export function str(value: unknown): string | undefined {
   if (typeof value === "string") return value.trim();
   if (typeof value === "number" && Number.isFinite(value)) return String(value);
   return undefined;
-}
-
-/** Starts an HTTP server on 127.0.0.1; a handler that throws answers 500 instead of crashing. */
-export async function listen(port: number, handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>, onError: (res: ServerResponse, err: unknown) => void): Promise<{ server: Server; port: number }> {
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => onError(res, err));
-  });
-  server.on("clientError", (_err, socket) => socket.destroy());
-  const bound = await new Promise<number>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-  return { server, port: bound };
-}
-
-export function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }
 
 /** One webhook POST the simulator made (the last attempt's result). */
