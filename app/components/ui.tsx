@@ -81,6 +81,27 @@ export function SelectField({ label, name, id, error, hint, children, ...props }
   );
 }
 
+/** A labelled textarea, styled and wired like Field. */
+export function TextAreaField({ label, name, id, error, hint, ...props }: ComponentProps<"textarea"> & { label: string; name: string; error?: string; hint?: string }) {
+  const fieldId = id ?? `f-${name}`;
+  return (
+    <div>
+      <label htmlFor={fieldId} className="block text-sm font-medium text-slate-700">
+        {label}
+      </label>
+      <textarea
+        id={fieldId}
+        name={name}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${fieldId}-error` : hint ? `${fieldId}-hint` : undefined}
+        className={cx(control, controlBorder(error))}
+        {...props}
+      />
+      <FieldMessage id={fieldId} error={error} hint={hint} />
+    </div>
+  );
+}
+
 export function Alert({ tone = "error", children }: { tone?: "error" | "info" | "success"; children: ReactNode }) {
   const styles = { error: "bg-red-50 text-red-800 ring-red-200", info: "bg-sky-50 text-sky-800 ring-sky-200", success: "bg-emerald-50 text-emerald-800 ring-emerald-200" }[tone];
   return (

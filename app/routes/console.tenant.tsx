@@ -1,7 +1,7 @@
 import { useEffect } from "react";
 import { Form, Link, data, useActionData, useLoaderData, useNavigation, useSearchParams } from "react-router";
 import type { Route } from "./+types/console.tenant";
-import { Alert, Button, Card, EmptyState, cx } from "../components/ui";
+import { Alert, Button, Card, EmptyState, TextAreaField } from "../components/ui";
 import { DataTable, Td } from "../components/table";
 import { Stat, StatusBadge, Who, describeConsoleEvent } from "../components/console-ui";
 import { requirePlatformUser } from "../lib/session.server";
@@ -201,36 +201,19 @@ export default function TenantDetail() {
                   </a>
                 </Alert>
               ) : null}
-              <div>
-                <label htmlFor="reason" className="block text-sm font-medium text-slate-700">
-                  Reason
-                </label>
-                <textarea
-                  id="reason"
-                  name="reason"
-                  rows={2}
-                  required
-                  minLength={5}
-                  maxLength={500}
-                  defaultValue={failed?.reason}
-                  placeholder="e.g. Owner reports vouchers not working on the Kasarani router"
-                  aria-invalid={failed?.fieldError ? true : undefined}
-                  aria-describedby={failed?.fieldError ? "reason-error" : "reason-hint"}
-                  className={cx(
-                    "mt-1 block w-full rounded-lg border bg-white px-3 py-2 text-base shadow-sm outline-none focus:ring-2 sm:text-sm",
-                    failed?.fieldError ? "border-red-400 focus:ring-red-200" : "border-slate-300 focus:border-brand-500 focus:ring-brand-100",
-                  )}
-                />
-                {failed?.fieldError ? (
-                  <p id="reason-error" className="mt-1 text-sm text-red-600">
-                    {failed.fieldError}
-                  </p>
-                ) : (
-                  <p id="reason-hint" className="mt-1 text-sm text-slate-500">
-                    Recorded in the audit trail and shown to the ISP.
-                  </p>
-                )}
-              </div>
+              <TextAreaField
+                label="Reason"
+                id="reason"
+                name="reason"
+                rows={2}
+                required
+                minLength={5}
+                maxLength={500}
+                defaultValue={failed?.reason}
+                placeholder="e.g. Owner reports vouchers not working on the Kasarani router"
+                error={failed?.fieldError}
+                hint="Recorded in the audit trail and shown to the ISP."
+              />
               <div>
                 <Button type="submit" disabled={busy || Boolean(entering) || tenant.status === "pending"}>
                   View as {tenant.businessName}
@@ -367,34 +350,17 @@ function DashboardAccess({
           </fieldset>
           <div className="grid gap-3">
             {failed?.error ? <Alert>{failed.error}</Alert> : null}
-            <div>
-              <label htmlFor="hold-reason" className="block text-sm font-medium text-slate-700">
-                Reason for the owner
-              </label>
-              <textarea
-                id="hold-reason"
-                name="reason"
-                rows={3}
-                maxLength={500}
-                defaultValue={failed?.reason}
-                placeholder={held ? "e.g. Payment confirmed by the bank" : "e.g. Bank transfer for invoice INV-2026-00042 bounced"}
-                aria-invalid={failed?.fieldError ? true : undefined}
-                aria-describedby={failed?.fieldError ? "hold-reason-error" : "hold-reason-hint"}
-                className={cx(
-                  "mt-1 block w-full rounded-lg border bg-white px-3 py-2 text-base shadow-sm outline-none focus:ring-2 sm:text-sm",
-                  failed?.fieldError ? "border-red-400 focus:ring-red-200" : "border-slate-300 focus:border-brand-500 focus:ring-brand-100",
-                )}
-              />
-              {failed?.fieldError ? (
-                <p id="hold-reason-error" className="mt-1 text-sm text-red-600">
-                  {failed.fieldError}
-                </p>
-              ) : (
-                <p id="hold-reason-hint" className="mt-1 text-sm text-slate-500">
-                  Emailed to the owner, shown on their closed dashboard and kept in the audit trail.
-                </p>
-              )}
-            </div>
+            <TextAreaField
+              label="Reason for the owner"
+              id="hold-reason"
+              name="reason"
+              rows={3}
+              maxLength={500}
+              defaultValue={failed?.reason}
+              placeholder={held ? "e.g. Payment confirmed by the bank" : "e.g. Bank transfer for invoice INV-2026-00042 bounced"}
+              error={failed?.fieldError}
+              hint="Emailed to the owner, shown on their closed dashboard and kept in the audit trail."
+            />
             <div>
               <Button type="submit" variant={held ? "primary" : "danger"} disabled={busy}>
                 {held ? "Apply" : "Close the dashboard"}
