@@ -37,68 +37,60 @@ function FieldMessage({ id, error, hint }: { id: string; error?: string; hint?: 
   ) : null;
 }
 
-/** A labelled input with its error or hint. Pass `id` when a page has several forms with the same field name. */
-export function Field({ label, name, id, error, hint, className, ...props }: ComponentProps<"input"> & { label: string; name: string; error?: string; hint?: string }) {
-  const fieldId = id ?? `f-${name}`;
+/** The props that tie a control to its label, error and hint (ids, aria, border colour). */
+function controlProps(fieldId: string, name: string, error?: string, hint?: string) {
+  return {
+    id: fieldId,
+    name,
+    "aria-invalid": error ? true : undefined,
+    "aria-describedby": error ? `${fieldId}-error` : hint ? `${fieldId}-hint` : undefined,
+    className: cx(control, controlBorder(error)),
+  } as const;
+}
+
+function Labelled({ fieldId, label, error, hint, className, children }: { fieldId: string; label: string; error?: string; hint?: string; className?: string; children: ReactNode }) {
   return (
     <div className={className}>
       <label htmlFor={fieldId} className="block text-sm font-medium text-slate-700">
         {label}
       </label>
-      <input
-        id={fieldId}
-        name={name}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${fieldId}-error` : hint ? `${fieldId}-hint` : undefined}
-        className={cx(control, controlBorder(error))}
-        {...props}
-      />
+      {children}
       <FieldMessage id={fieldId} error={error} hint={hint} />
     </div>
+  );
+}
+
+type FieldProps = { label: string; name: string; error?: string; hint?: string };
+
+/** A labelled input with its error or hint. Pass `id` when a page has several forms with the same field name. */
+export function Field({ label, name, id, error, hint, className, ...props }: ComponentProps<"input"> & FieldProps) {
+  const fieldId = id ?? `f-${name}`;
+  return (
+    <Labelled fieldId={fieldId} label={label} error={error} hint={hint} className={className}>
+      <input {...controlProps(fieldId, name, error, hint)} {...props} />
+    </Labelled>
   );
 }
 
 /** A labelled select, styled and wired like Field. */
-export function SelectField({ label, name, id, error, hint, children, ...props }: ComponentProps<"select"> & { label: string; name: string; error?: string; hint?: string }) {
+export function SelectField({ label, name, id, error, hint, children, ...props }: ComponentProps<"select"> & FieldProps) {
   const fieldId = id ?? `f-${name}`;
   return (
-    <div>
-      <label htmlFor={fieldId} className="block text-sm font-medium text-slate-700">
-        {label}
-      </label>
-      <select
-        id={fieldId}
-        name={name}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${fieldId}-error` : hint ? `${fieldId}-hint` : undefined}
-        className={cx(control, controlBorder(error))}
-        {...props}
-      >
+    <Labelled fieldId={fieldId} label={label} error={error} hint={hint}>
+      <select {...controlProps(fieldId, name, error, hint)} {...props}>
         {children}
       </select>
-      <FieldMessage id={fieldId} error={error} hint={hint} />
-    </div>
+    </Labelled>
   );
 }
 
 /** A labelled textarea, styled and wired like Field. */
-export function TextAreaField({ label, name, id, error, hint, ...props }: ComponentProps<"textarea"> & { label: string; name: string; error?: string; hint?: string }) {
+export function TextAreaField({ label, name, id, error, hint, ...props }: ComponentProps<"textarea"> & FieldProps) {
   const fieldId = id ?? `f-${name}`;
   return (
-    <div>
-      <label htmlFor={fieldId} className="block text-sm font-medium text-slate-700">
-        {label}
-      </label>
-      <textarea
-        id={fieldId}
-        name={name}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${fieldId}-error` : hint ? `${fieldId}-hint` : undefined}
-        className={cx(control, controlBorder(error))}
-        {...props}
-      />
-      <FieldMessage id={fieldId} error={error} hint={hint} />
-    </div>
+    <Labelled fieldId={fieldId} label={label} error={error} hint={hint}>
+      <textarea {...controlProps(fieldId, name, error, hint)} {...props} />
+    </Labelled>
   );
 }
 
