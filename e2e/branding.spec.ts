@@ -7,7 +7,7 @@
 import { test, expect, type Browser, type Page } from "@playwright/test";
 import crypto from "node:crypto";
 import zlib from "node:zlib";
-import { url, snap, DEMO_OWNER } from "./helpers";
+import { url, snap, signInDemo } from "./helpers";
 import { LOGO_MAX_BYTES } from "../server/services/hotspot/branding";
 
 const PHONE = { width: 390, height: 844 };
@@ -80,10 +80,7 @@ async function snapTop(page: Page, name: string) {
 }
 
 async function signIn(page: Page, next: string) {
-  await page.goto(url("demo", `/login?next=${encodeURIComponent(next)}`));
-  await page.getByLabel("Username or email").fill(DEMO_OWNER.username);
-  await page.getByLabel("Password").fill(DEMO_OWNER.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signInDemo(page, "owner", next);
   await expect(page.getByRole("heading", { name: "Portal branding", exact: true })).toBeVisible();
 }
 

@@ -1,11 +1,8 @@
 import { test, expect, type Page } from "@playwright/test";
-import { url, snap, DEMO_OWNER } from "./helpers";
+import { url, snap, signInDemo } from "./helpers";
 
 async function signIn(page: Page) {
-  await page.goto(url("demo", "/login"));
-  await page.getByLabel("Username or email").fill(DEMO_OWNER.username);
-  await page.getByLabel("Password").fill(DEMO_OWNER.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signInDemo(page, "owner");
   await expect(page).toHaveURL(/\/dashboard/);
 }
 

@@ -1,24 +1,8 @@
-import { test, expect, type Page } from "@playwright/test";
-import { DEMO_ADMIN, DEMO_OWNER, snap, url } from "./helpers";
-
-async function consoleSignIn(page: Page) {
-  await page.goto(url("admin", "/login"));
-  await page.getByLabel("Username or email").fill(DEMO_ADMIN.username);
-  await page.getByLabel("Password").fill(DEMO_ADMIN.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(url("admin", "/tenants"));
-}
-
-async function ownerSignIn(page: Page, next = "/dashboard") {
-  await page.goto(url("demo", `/login?next=${encodeURIComponent(next)}`));
-  await page.getByLabel("Username or email").fill(DEMO_OWNER.username);
-  await page.getByLabel("Password").fill(DEMO_OWNER.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(url("demo", next));
-}
+import { test, expect } from "@playwright/test";
+import { snap, url, signInDemo } from "./helpers";
 
 test("the super admin finds the demo ISP, views its dashboard as the ISP with a reason, changes something, exits; the audit names the admin", async ({ page, context }) => {
-  await consoleSignIn(page);
+  await signInDemo(page, "admin");
   await expect(page.getByRole("heading", { name: "ISPs" })).toBeVisible();
   await snap(page, "console-tenants");
 
@@ -98,13 +82,13 @@ test("the super admin finds the demo ISP, views its dashboard as the ISP with a 
   await snap(page, "console-audit");
 
   // And the ISP's owner sees it in their own Activity.
-  await ownerSignIn(page, "/dashboard/activity");
+  await signInDemo(page, "owner", "/dashboard/activity");
   await expect(page.getByRole("row", { name: /Zone “Checked by support” created/ }).first()).toContainText("mnetifi support (viewing as Demo Owner)");
   await expect(page.getByRole("row", { name: /mnetifi support entered your dashboard/ }).first()).toBeVisible();
 });
 
 test("support chat: the owner writes, the admin sees it unread and replies, the owner sees the reply without reloading", async ({ page, context }) => {
-  await ownerSignIn(page, "/dashboard/support");
+  await signInDemo(page, "owner", "/dashboard/support");
   await expect(page.getByRole("heading", { name: "Support" })).toBeVisible();
   // Empty message: the browser refuses; a real one goes.
   await page.getByLabel("Message").fill("Hello, our Kasarani router keeps dropping customers every evening. Can you look?");
@@ -115,7 +99,7 @@ test("support chat: the owner writes, the admin sees it unread and replies, the 
 
   // The console, in another tab of the same browser (cookies are per host).
   const admin = await context.newPage();
-  await consoleSignIn(admin);
+  await signInDemo(admin, "admin");
   await expect(admin.getByTestId("console-support-unread")).toHaveText("1");
   await admin.getByRole("link", { name: /^Support/ }).click();
   const line = admin.locator("[data-thread=demo]");
@@ -150,7 +134,7 @@ test("support chat: the owner writes, the admin sees it unread and replies, the 
 });
 
 test("suspend by hand: the reason is required, the owner sees it on a closed dashboard while the portal keeps selling; restore opens it again", async ({ page, browser }) => {
-  await consoleSignIn(page);
+  await signInDemo(page, "admin");
   await page.locator("tr[data-tenant=demo]").getByRole("link", { name: "Demo Networks Ltd" }).click();
   const form = page.getByTestId("hold-form");
   await form.getByLabel(/Suspend/).check();
@@ -166,11 +150,7 @@ test("suspend by hand: the reason is required, the owner sees it on a closed das
 
   // The owner signs in: a closed dashboard that says why, with a way to reach support.
   const owner = await (await browser.newContext()).newPage();
-  await owner.goto(url("demo", "/login"));
-  await owner.getByLabel("Username or email").fill(DEMO_OWNER.username);
-  await owner.getByLabel("Password").fill(DEMO_OWNER.password);
-  await owner.getByRole("button", { name: "Sign in" }).click();
-  await expect(owner).toHaveURL(url("demo", "/dashboard/locked"));
+  await signInDemo(owner, "owner", "/dashboard/locked");
   await expect(owner.getByText(/mnetifi suspended this dashboard on .+ Reason: Bank transfer for the last invoice bounced\. Your customers are not affected/)).toBeVisible();
   await expect(owner.getByRole("link", { name: "Write to mnetifi support" })).toBeVisible();
   await snap(owner, "dashboard-suspended");
@@ -195,7 +175,7 @@ test("suspend by hand: the reason is required, the owner sees it on a closed das
 });
 
 test("a visit can be ended from the console: the ISP-side tab is signed out on its next click", async ({ page, context }) => {
-  await consoleSignIn(page);
+  await signInDemo(page, "admin");
   await page.locator("tr[data-tenant=demo]").getByRole("link", { name: "Demo Networks Ltd" }).click();
   await expect(page.getByRole("heading", { name: /Demo Networks Ltd/ })).toBeVisible();
   const consoleUrl = page.url();

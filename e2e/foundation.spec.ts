@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { url, snap, DEMO_OWNER, DEMO_ADMIN } from "./helpers";
+import { url, snap, DEMO_OWNER, DEMO_ADMIN, signInDemo } from "./helpers";
 
 test("the public home page explains the product", async ({ page }) => {
   const res = await page.goto(url(null));
@@ -97,10 +97,7 @@ test("the demo owner signs in, manages zones, sees the activity, and signs out",
 });
 
 test("a session on one ISP does not open another host", async ({ page, context }) => {
-  await page.goto(url("demo", "/login"));
-  await page.getByLabel("Username or email").fill(DEMO_OWNER.username);
-  await page.getByLabel("Password").fill(DEMO_OWNER.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signInDemo(page, "owner");
   await expect(page).toHaveURL(url("demo", "/dashboard"));
   const cookies = await context.cookies(url("demo"));
   expect(cookies.find((c) => c.name === "mn_session")).toMatchObject({ httpOnly: true, sameSite: "Lax", domain: "demo.localhost" });

@@ -1,4 +1,4 @@
-import type { Page } from "@playwright/test";
+import { expect, type Page } from "@playwright/test";
 import fs from "node:fs";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
@@ -12,6 +12,17 @@ export async function snap(page: Page, name: string) {
 
 export const DEMO_OWNER = { username: "demo", password: "Demo-Owner-2026!" };
 export const DEMO_ADMIN = { username: "admin", password: "Platform-Demo-2026!" };
+
+/** Signs in on the demo ISP (its owner) or the console (the super admin) and waits to land on `next` (default: the home page). */
+export async function signInDemo(page: Page, who: "owner" | "admin", next?: string) {
+  const host = who === "owner" ? "demo" : "admin";
+  const account = who === "owner" ? DEMO_OWNER : DEMO_ADMIN;
+  await page.goto(url(host, next ? `/login?next=${encodeURIComponent(next)}` : "/login"));
+  await page.getByLabel("Username or email").fill(account.username);
+  await page.getByLabel("Password").fill(account.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(url(host, next ?? (who === "owner" ? "/dashboard" : "/tenants")));
+}
 
 /** The SMTP simulator's inbox API and the SMS simulator (ports set in playwright.config.ts). */
 export const SMTP_INBOX = `http://127.0.0.1:${PORT - 499}`;

@@ -1,14 +1,11 @@
 import { test, expect, type Page } from "@playwright/test";
-import { url, snap, DEMO_OWNER } from "./helpers";
+import { url, snap, signInDemo } from "./helpers";
 
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 900 };
 
 async function signIn(page: Page, next: string, heading: string) {
-  await page.goto(url("demo", `/login?next=${encodeURIComponent(next)}`));
-  await page.getByLabel("Username or email").fill(DEMO_OWNER.username);
-  await page.getByLabel("Password").fill(DEMO_OWNER.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signInDemo(page, "owner", next);
   await expect(page.getByRole("heading", { name: heading, exact: true })).toBeVisible();
   // Edit, the unlimited switch and the delete confirmation need the page's scripts.
   await page.waitForLoadState("networkidle");

@@ -5,7 +5,7 @@
 import { test, expect, type Browser, type Page } from "@playwright/test";
 import fs from "node:fs";
 import path from "node:path";
-import { url, snap, DARAJA_SIM, DEMO_OWNER, SMS_SIM } from "./helpers";
+import { url, snap, DARAJA_SIM, SMS_SIM, signInDemo } from "./helpers";
 import { DATA_DIR } from "../playwright.config";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
@@ -24,10 +24,7 @@ async function kasaraniId(browser: Browser): Promise<string> {
   if (routerId) return routerId;
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
-  await page.goto(url("demo", "/login"));
-  await page.getByLabel("Username or email").fill(DEMO_OWNER.username);
-  await page.getByLabel("Password").fill(DEMO_OWNER.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signInDemo(page, "owner");
   await expect(page.getByRole("heading", { name: /Karibu/ })).toBeVisible();
   await page.goto(url("demo", "/dashboard/routers"));
   const href = await page.getByRole("link", { name: "Kasarani hAP", exact: true }).getAttribute("href");

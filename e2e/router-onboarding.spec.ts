@@ -1,16 +1,13 @@
 import { test, expect, type Page } from "@playwright/test";
 import fs from "node:fs/promises";
-import { url, snap, DEMO_OWNER } from "./helpers";
+import { url, snap, signInDemo } from "./helpers";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 const SIM_A = PORT - 496;
 const ROUTER = "Onboarding mast";
 
 async function signIn(page: Page) {
-  await page.goto(url("demo", "/login"));
-  await page.getByLabel("Username or email").fill(DEMO_OWNER.username);
-  await page.getByLabel("Password").fill(DEMO_OWNER.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signInDemo(page, "owner");
   await expect(page.getByRole("heading", { name: /Karibu/ })).toBeVisible();
 }
 

@@ -5,7 +5,7 @@
 // answer, and "Log out this device" through the provisioning outbox.
 import fs from "node:fs/promises";
 import { test, expect, type Browser, type Page } from "@playwright/test";
-import { url, snap, DEMO_OWNER } from "./helpers";
+import { url, snap, signInDemo } from "./helpers";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 /** The Kasarani router's simulator control API (as in portal.spec.ts). */
@@ -19,10 +19,7 @@ const DIGITS = String(Date.now()).slice(-4);
 const MAC = `02:E4:00:00:${DIGITS.slice(0, 2)}:${DIGITS.slice(2)}`;
 
 async function signIn(page: Page) {
-  await page.goto(url("demo", "/login"));
-  await page.getByLabel("Username or email").fill(DEMO_OWNER.username);
-  await page.getByLabel("Password").fill(DEMO_OWNER.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signInDemo(page, "owner");
   await expect(page.getByRole("heading", { name: /Karibu/ })).toBeVisible();
 }
 

@@ -1,16 +1,13 @@
 import fs from "node:fs/promises";
 import { test, expect, type Page } from "@playwright/test";
-import { url, snap, DEMO_OWNER } from "./helpers";
+import { url, snap, signInDemo } from "./helpers";
 
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 900 };
 const VOUCHERS = url("demo", "/dashboard/hotspot/vouchers");
 
 async function signInAsDemoOwner(page: Page) {
-  await page.goto(url("demo", "/login"));
-  await page.getByLabel("Username or email").fill(DEMO_OWNER.username);
-  await page.getByLabel("Password").fill(DEMO_OWNER.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signInDemo(page, "owner");
   await expect(page.getByRole("heading", { name: /Karibu/ })).toBeVisible();
 }
 

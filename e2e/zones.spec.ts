@@ -1,14 +1,11 @@
 import { test, expect, type Page } from "@playwright/test";
-import { url, snap, DEMO_OWNER, SMTP_INBOX } from "./helpers";
+import { url, snap, SMTP_INBOX, signInDemo } from "./helpers";
 
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 900 };
 
 async function signInAsDemoOwner(page: Page) {
-  await page.goto(url("demo", "/login?next=%2Fdashboard%2Fzones"));
-  await page.getByLabel("Username or email").fill(DEMO_OWNER.username);
-  await page.getByLabel("Password").fill(DEMO_OWNER.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signInDemo(page, "owner", "/dashboard/zones");
   await expect(page.getByRole("heading", { name: "Zones", exact: true })).toBeVisible();
   // Rename, Edit and the delete confirmation need the page's scripts.
   await page.waitForLoadState("networkidle");
