@@ -66,8 +66,10 @@ export default [
   route("dashboard/billing/:kind/:id/pdf", "routes/dashboard.billing.document.ts"),
   // Platform console (admin host): SaaS billing
   route("billing", "routes/console.billing.tsx"),
-  // Platform console (admin host): ISPs, support inbox, the platform's audit trail
+  route("analytics/export", "routes/console.analytics.export.ts"),
+  // Platform console (admin host): analytics, ISPs, support inbox, the platform's audit trail
   layout("routes/console.tsx", [
+    route("analytics", "routes/console.analytics.tsx"),
     route("tenants", "routes/console.tenants.tsx"),
     route("tenants/:id", "routes/console.tenant.tsx"),
     route("support", "routes/console.support.tsx"),
