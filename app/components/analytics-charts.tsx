@@ -13,7 +13,11 @@ export type ChartMonth = {
 export const TIER_COLOURS = ["#059669", "#0284c7", "#7c3aed", "#d97706", "#db2777", "#475569"];
 
 const tick = { fontSize: 11, fill: "#64748b" };
-const shillingsTick = (v: number) => (v >= 1_000_000 ? `${Math.round(v / 100_000) / 10}M` : v >= 1000 ? `${Math.round(v / 100) / 10}k` : String(v));
+/** 2250 → "2.25k", 1500000 → "1.5M": short, but never rounded into a different number. */
+const shillingsTick = (v: number) => {
+  const short = (x: number, unit: string) => `${x.toLocaleString("en-KE", { maximumFractionDigits: 2 })}${unit}`;
+  return v >= 1_000_000 ? short(v / 1_000_000, "M") : v >= 1000 ? short(v / 1000, "k") : String(v);
+};
 const kesText = (shillings: number) => `KES ${shillings.toLocaleString("en-KE")}`;
 const margin = { top: 8, right: 8, bottom: 0, left: 0 };
 
