@@ -64,8 +64,10 @@ export default [
   route("dashboard/hotspot/vouchers/export", "routes/dashboard.hotspot.vouchers.export.ts"),
   route("dashboard/hotspot/batches/:id/cards", "routes/dashboard.hotspot.cards.tsx"),
   route("dashboard/billing/:kind/:id/pdf", "routes/dashboard.billing.document.ts"),
-  // Platform console (admin host): ISPs, SaaS billing, support inbox, the platform's audit trail
+  route("analytics/export", "routes/console.analytics.export.ts"),
+  // Platform console (admin host): analytics, ISPs, SaaS billing, support inbox, the platform's audit trail
   layout("routes/console.tsx", [
+    route("analytics", "routes/console.analytics.tsx"),
     route("billing", "routes/console.billing.tsx"),
     route("tenants", "routes/console.tenants.tsx"),
     route("tenants/:id", "routes/console.tenant.tsx"),

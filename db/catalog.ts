@@ -55,6 +55,11 @@ export const REVIEWED_DEFINERS = [
   // the sweeper that closes impersonations whose time is up, in every ISP, with their audit events.
   "app_public.end_expired_impersonations",
   "app_public.end_impersonations_from_console",
+  // Analytics (policies/96-analytics.sql), platform context only, sums and counts per month:
+  // money received per tier (billing payments by their invoice's tier);
+  "app_public.platform_billing_monthly",
+  // paying ISPs at each month's start and end, new, returning, churned, MRR at month end.
+  "app_public.platform_paying_monthly",
   "audit.log_row_change",
 ];
 

@@ -129,6 +129,11 @@ describe("raw SQL as mnetifi_app, tenant B against tenant A", () => {
       expect(one.rowCount).toBe(0);
       const inbox = await asTenant(tenant, () => sql.query("select * from app_public.platform_support_inbox()"));
       expect(inbox.rowCount).toBe(0);
+      // The Analytics page's history: money per month and tier, paying ISPs and churn per month.
+      const money = await asTenant(tenant, () => sql.query("select * from app_public.platform_billing_monthly('2000-01-01', '2100-01-01')"));
+      expect(money.rowCount).toBe(0);
+      const paying = await asTenant(tenant, () => sql.query("select * from app_public.platform_paying_monthly(now() - interval '1 year', now())"));
+      expect(paying.rowCount).toBe(0);
     }
     // Nor can it end another ISP's impersonations early (the sweeper is the platform's).
     const swept = await asTenant(B.tenant.id, async () => {

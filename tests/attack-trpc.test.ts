@@ -171,7 +171,11 @@ describe("tRPC: tenant B against tenant A", () => {
     await expect(b.console.supportReply({ tenantId: A.tenant.id, body: "Fake reply from support" })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(b.console.setHold({ tenantId: A.tenant.id, kind: "block", reason: "Competitor blocking A" })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(b.console.endImpersonation({ impersonationId: A.tenant.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(b.platformAnalytics.overview()).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(b.platformAnalytics.exported({ format: "csv", rows: 1 })).rejects.toMatchObject({ code: "NOT_FOUND" });
     for (const [path, input, method] of [
+      ["platformAnalytics.overview", undefined, "GET"],
+      ["platformAnalytics.exported", { format: "csv", rows: 1 }, "POST"],
       ["console.tenants", undefined, "GET"],
       ["console.tenant", { id: A.tenant.id }, "GET"],
       ["console.supportThread", { tenantId: A.tenant.id }, "GET"],
@@ -211,6 +215,7 @@ describe("tRPC: tenant B against tenant A", () => {
     expect((await http(A, admin.token, "zones.list", undefined, "GET")).status).toBe(401);
     const adminCaller = await getCaller(appContext(t.db, { kind: "admin" }), requestWithSession("admin.mnetifi.test", B.token));
     await expect(adminCaller.console.tenants()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(adminCaller.platformAnalytics.overview()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     // The ISP-side procedures do not exist on the console's host.
     const asAdmin = await getCaller(appContext(t.db, { kind: "admin" }), requestWithSession("admin.mnetifi.test", admin.token));
     await expect(asAdmin.support.thread()).rejects.toMatchObject({ code: "NOT_FOUND" });

@@ -21,6 +21,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 }
 
 const NAV: Array<{ to: string; label: string; permission: PlatformPermission }> = [
+  { to: "/analytics", label: "Analytics", permission: "billing.view" },
   { to: "/tenants", label: "ISPs", permission: "tenants.view" },
   { to: "/billing", label: "Billing", permission: "billing.view" },
   { to: "/support", label: "Support", permission: "support.chat" },

@@ -14,6 +14,7 @@ import { routerSetupRouter } from "./routers/router-setup";
 import { hotspotPlansRouter } from "./routers/hotspot-plans";
 import { billingRouter } from "./routers/billing";
 import { platformBillingRouter } from "./routers/platform-billing";
+import { platformAnalyticsRouter } from "./routers/platform-analytics";
 import { hotspotBrandingRouter } from "./routers/hotspot-branding";
 import { consoleRouter } from "./routers/console";
 import { supportRouter } from "./routers/support";
@@ -36,6 +37,7 @@ export const appRouter = createTRPCRouter({
   hotspotPlans: hotspotPlansRouter,
   billing: billingRouter,
   platformBilling: platformBillingRouter,
+  platformAnalytics: platformAnalyticsRouter,
   hotspotBranding: hotspotBrandingRouter,
   console: consoleRouter,
   support: supportRouter,
