@@ -17,6 +17,7 @@ import { platformBillingRouter } from "./routers/platform-billing";
 import { hotspotBrandingRouter } from "./routers/hotspot-branding";
 import { consoleRouter } from "./routers/console";
 import { supportRouter } from "./routers/support";
+import { platformAdminsRouter } from "./routers/platform-admins";
 import { resolveViewer, type AppContext } from "../context";
 import type { TrpcContext } from "./init";
 
@@ -39,6 +40,7 @@ export const appRouter = createTRPCRouter({
   hotspotBranding: hotspotBrandingRouter,
   console: consoleRouter,
   support: supportRouter,
+  platformAdmins: platformAdminsRouter,
 });
 export type AppRouter = typeof appRouter;
 
