@@ -1,4 +1,4 @@
-import { Form, Link, data, useActionData, useLoaderData, useNavigation } from "react-router";
+import { Form, Link, data, isRouteErrorResponse, useActionData, useLoaderData, useNavigation } from "react-router";
 import { useEffect, useRef, useState } from "react";
 import type { Route } from "./+types/console.admins";
 import { Alert, Button, Card, EmptyState, Field, PageHeader, SelectField, cx } from "../components/ui";
@@ -273,6 +273,17 @@ export default function ConsoleAdmins() {
           </Form>
         </Card>
       </div>
+    </div>
+  );
+}
+
+/** A console role without admins.manage that opens /admins: a clear answer inside the console's frame. */
+export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
+  const forbidden = isRouteErrorResponse(error) && error.status === 403;
+  return (
+    <div className="grid gap-6">
+      <PageHeader title="Admins" />
+      <Alert>{forbidden ? "Your console role cannot manage admins. Ask a super admin if you need a change to someone's access." : "Something went wrong while loading the admins. Reload the page to try again."}</Alert>
     </div>
   );
 }
