@@ -135,6 +135,7 @@ test("the super admin invites a support admin, who sets a password from the emai
   await expect(page.locator("tr[data-action='platform_admin.disabled']").first()).toContainText(`Disabled Akinyi Otieno (@${username}) (1 session ended)`);
   await snap(page, "console-audit-admins");
   await page.getByRole("navigation").getByRole("link", { name: "Admins" }).click();
+  await expect(row.getByTestId("admin-status")).toHaveText("Disabled");
   await snap(page, "console-admins-after");
   await phoneShot(page, "console-admins-after-phone");
 });

@@ -63,7 +63,23 @@ export default function AcceptInvite() {
         <Form method="post" className="mt-6 grid gap-4" noValidate>
           {result?.error ? <Alert>{result.error}</Alert> : null}
           <input type="hidden" name="token" value={token} />
-          <Field label="Username" name="username" value={invite.username} readOnly autoComplete="username" hint="Chosen by the admin who invited you." />
+          <div>
+            <label htmlFor="f-username" className="block text-sm font-medium text-slate-700">
+              Username
+            </label>
+            <input
+              id="f-username"
+              name="username"
+              value={invite.username}
+              readOnly
+              autoComplete="username"
+              aria-describedby="f-username-hint"
+              className="mt-1 block w-full cursor-default rounded-lg border border-slate-200 bg-slate-100 px-3 py-2 font-mono text-base text-slate-700 outline-none sm:text-sm"
+            />
+            <p id="f-username-hint" className="mt-1 text-sm text-slate-500">
+              Chosen by the admin who invited you: you sign in with it.
+            </p>
+          </div>
           <NewPasswordFields errors={result?.fieldErrors} />
           <Button type="submit" disabled={busy} className="w-full py-2.5">
             {busy ? "Saving…" : "Set my password"}

@@ -109,6 +109,11 @@ export default function ConsoleAdmins() {
       <PageHeader
         title="Admins"
         description="Everyone who can sign in to this console, what their role lets them do, and what they did. Disabling someone ends their sessions at once; their history stays."
+        actions={
+          <a href="#add-admin" className="inline-flex w-fit items-center rounded-lg bg-brand-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-brand-700 lg:hidden">
+            Add an admin
+          </a>
+        }
       />
       {result?.ok ? <Alert tone="success">{result.message}</Alert> : null}
       {failed && !inviteFailed && !failed.values.adminId && failed.formError ? <Alert>{failed.formError}</Alert> : null}
@@ -124,7 +129,7 @@ export default function ConsoleAdmins() {
                 const status = STATUS[a.status]!;
                 const lastSuper = a.role === "super_admin" && a.status === "active" && activeSupers <= 1;
                 return (
-                  <li key={a.id} data-admin={a.username} className="grid gap-4 p-4 sm:p-5 md:grid-cols-[minmax(0,1fr)_minmax(0,15rem)]">
+                  <li key={a.id} data-admin={a.username} className="grid gap-x-6 gap-y-3 p-4 sm:p-5 md:grid-cols-[minmax(0,1fr)_minmax(0,15rem)]">
                     <div className="min-w-0">
                       <div className="flex flex-wrap items-center gap-2">
                         <p className="font-semibold text-slate-900">{a.fullName || a.username}</p>
@@ -133,8 +138,10 @@ export default function ConsoleAdmins() {
                           {status.label}
                         </span>
                       </div>
-                      <p className="mt-0.5 break-words text-sm text-slate-500">
-                        @{a.username} · {a.email}
+                      <p className="mt-0.5 text-sm text-slate-500">
+                        <span className="break-all">@{a.username}</span>
+                        <span className="hidden sm:inline"> · </span>
+                        <span className="block break-all sm:inline">{a.email}</span>
                       </p>
                       <p className="mt-2 text-sm text-slate-600">
                         {a.status === "invited" ? (
@@ -149,44 +156,8 @@ export default function ConsoleAdmins() {
                         {a.status === "disabled" && a.disabledAt ? <span className="block text-slate-500">Disabled {formatDateTime(a.disabledAt)}</span> : null}
                         {a.invitedByName ? <span className="block text-xs text-slate-500">Invited by {a.invitedByName}</span> : null}
                       </p>
-                      <div className="mt-3 flex flex-wrap items-center gap-2">
-                        <Link to={`/audit?admin=${a.id}`} className="inline-flex items-center rounded-lg px-3 py-1.5 text-sm font-semibold text-brand-700 ring-1 ring-brand-200 hover:bg-brand-50">
-                          Audit trail
-                        </Link>
-                        {!self && a.status === "invited" ? (
-                          <Form method="post">
-                            <input type="hidden" name="intent" value="resend" />
-                            <input type="hidden" name="adminId" value={a.id} />
-                            <input type="hidden" name="name" value={a.fullName || a.username} />
-                            <Button variant="secondary" className="px-3 py-1.5" disabled={busyIntent === "resend" && busyAdmin === a.id}>
-                              {busyIntent === "resend" && busyAdmin === a.id ? "Sending…" : "Resend invitation"}
-                            </Button>
-                          </Form>
-                        ) : null}
-                        {!self ? (
-                          <Form method="post">
-                            <input type="hidden" name="intent" value={a.status === "disabled" ? "enable" : "disable"} />
-                            <input type="hidden" name="adminId" value={a.id} />
-                            <input type="hidden" name="name" value={a.fullName || a.username} />
-                            <Button
-                              variant={a.status === "disabled" ? "secondary" : "danger"}
-                              className="px-3 py-1.5"
-                              disabled={lastSuper}
-                              title={lastSuper ? "The last active super admin cannot be disabled." : undefined}
-                              aria-label={`${a.status === "disabled" ? "Enable" : "Disable"} ${a.fullName || a.username}`}
-                            >
-                              {a.status === "disabled" ? "Enable" : "Disable"}
-                            </Button>
-                          </Form>
-                        ) : null}
-                      </div>
-                      {rowError ? (
-                        <p role="alert" className="mt-2 text-sm text-red-600">
-                          {rowError}
-                        </p>
-                      ) : null}
                     </div>
-                    <div className="min-w-0 rounded-lg bg-slate-50 p-3">
+                    <div className="min-w-0 rounded-lg bg-slate-50 p-3 md:col-start-2 md:row-span-2 md:row-start-1">
                       {self ? (
                         <>
                           <p className="text-sm font-semibold text-slate-900">{roleName(a.role)}</p>
@@ -206,7 +177,7 @@ export default function ConsoleAdmins() {
                               name="role"
                               key={`${a.id}-${a.role}`}
                               defaultValue={a.role}
-                              className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-base sm:text-sm"
+                              className="mt-1 block w-full rounded-lg border border-slate-300 bg-white px-2 py-2 text-base shadow-sm sm:text-sm"
                             >
                               {PLATFORM_ROLES.map((r) => (
                                 <option key={r} value={r}>
@@ -215,7 +186,7 @@ export default function ConsoleAdmins() {
                               ))}
                             </select>
                           </div>
-                          <Button variant="secondary" className="px-3 py-1.5" aria-label={`Save the role of ${a.fullName || a.username}`} disabled={busyIntent === "role" && busyAdmin === a.id}>
+                          <Button variant="secondary" className="shrink-0" aria-label={`Save the role of ${a.fullName || a.username}`} disabled={busyIntent === "role" && busyAdmin === a.id}>
                             Save
                           </Button>
                         </Form>
@@ -225,6 +196,43 @@ export default function ConsoleAdmins() {
                         <summary className="cursor-pointer text-xs font-medium text-brand-700">What it can do</summary>
                         <Abilities role={a.role} className="mt-2 text-xs" />
                       </details>
+                    </div>
+                    <div className="min-w-0 md:col-start-1 md:row-start-2">
+                      <div className="flex flex-wrap items-center gap-2">
+                        <Link to={`/audit?admin=${a.id}`} className="inline-flex items-center rounded-lg bg-white px-4 py-2 text-sm font-semibold text-brand-700 shadow-sm ring-1 ring-brand-200 hover:bg-brand-50">
+                          Audit trail
+                        </Link>
+                        {!self && a.status === "invited" ? (
+                          <Form method="post">
+                            <input type="hidden" name="intent" value="resend" />
+                            <input type="hidden" name="adminId" value={a.id} />
+                            <input type="hidden" name="name" value={a.fullName || a.username} />
+                            <Button variant="secondary" disabled={busyIntent === "resend" && busyAdmin === a.id}>
+                              {busyIntent === "resend" && busyAdmin === a.id ? "Sending…" : "Resend invitation"}
+                            </Button>
+                          </Form>
+                        ) : null}
+                        {!self ? (
+                          <Form method="post">
+                            <input type="hidden" name="intent" value={a.status === "disabled" ? "enable" : "disable"} />
+                            <input type="hidden" name="adminId" value={a.id} />
+                            <input type="hidden" name="name" value={a.fullName || a.username} />
+                            <Button
+                              variant={a.status === "disabled" ? "secondary" : "danger"}
+                              disabled={lastSuper}
+                              title={lastSuper ? "The last active super admin cannot be disabled." : undefined}
+                              aria-label={`${a.status === "disabled" ? "Enable" : "Disable"} ${a.fullName || a.username}`}
+                            >
+                              {a.status === "disabled" ? "Enable" : "Disable"}
+                            </Button>
+                          </Form>
+                        ) : null}
+                      </div>
+                      {rowError ? (
+                        <p role="alert" className="mt-2 text-sm text-red-600">
+                          {rowError}
+                        </p>
+                      ) : null}
                     </div>
                   </li>
                 );
