@@ -94,7 +94,7 @@ type PlatformUserRow = typeof platformUsers.$inferSelect;
  * cannot be raced), nor can an admin disabled a moment ago still act.
  */
 async function lockAdmins(tx: Tx, by: AdminActor): Promise<{ ok: true; all: PlatformUserRow[] } | { ok: false; status: 403; error: string }> {
-  const all = await tx.select().from(platformUsers).orderBy(asc(platformUsers.id)).for("update");
+  const all = await tx.select().from(platformUsers).orderBy(asc(platformUsers.id)).for("no key update");
   const me = all.find((u) => u.id === by.id);
   if (!me || me.disabledAt || !me.passwordHash || !platformCan(me.role, "admins.manage")) return { ok: false, status: 403, error: "Your console role does not allow this." };
   return { ok: true, all };
@@ -237,7 +237,7 @@ async function liveInvite(tx: Tx, token: string, now: Date, lock = false) {
     .from(platformUserTokens)
     .innerJoin(platformUsers, eq(platformUsers.id, platformUserTokens.userId))
     .where(and(eq(platformUserTokens.tokenHash, sessionIdFromToken(token)), eq(platformUserTokens.purpose, "invite"), isNull(platformUserTokens.usedAt), gt(platformUserTokens.expiresAt, now)));
-  const [row] = lock ? await q.for("update") : await q;
+  const [row] = lock ? await q.for("no key update") : await q;
   if (!row || row.user.passwordHash || row.user.disabledAt) return null;
   return row;
 }
