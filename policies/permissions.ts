@@ -67,6 +67,19 @@ export const PLATFORM_MATRIX: Record<PlatformRole, readonly PlatformPermission[]
   read_only: ["tenants.view", "billing.view", "audit.view"],
 };
 
+/** How each console role is called on screen, and in a few words what it is for. */
+export const PLATFORM_ROLE_INFO: Record<PlatformRole, { name: string; summary: string }> = {
+  super_admin: { name: "Super admin", summary: "Everything, including other admins" },
+  support: { name: "Support", summary: "Helps ISPs: reads their numbers, answers the support chat" },
+  billing: { name: "Billing", summary: "Runs the platform's own billing of ISPs" },
+  read_only: { name: "Read only", summary: "Looks, changes nothing" },
+};
+
+/** What a console role may do, in words (the PLATFORM_PERMISSIONS descriptions), for the Admins page. */
+export function platformRoleAbilities(role: string): string[] {
+  return (PLATFORM_MATRIX[role as PlatformRole] ?? []).map((p) => PLATFORM_PERMISSIONS[p]);
+}
+
 export function ispCan(role: string, permission: IspPermission): boolean {
   return (ISP_MATRIX[role as IspRole] ?? []).includes(permission);
 }

@@ -1,7 +1,9 @@
 import { describe, it, expect, beforeAll } from "vitest";
 import type pg from "pg";
 import { createTestDatabase, type TestDatabase } from "./helpers/db";
-import { createTenantFixture, seedEveryTenantTable, type TenantFixture } from "./helpers/fixtures";
+import { createPlatformUser, createTenantFixture, seedEveryTenantTable, type TenantFixture } from "./helpers/fixtures";
+import { withPlatform } from "../db/client";
+import { platformUserTokens } from "../db/schema";
 
 // Tenant B attacks tenant A over a raw connection logged in as the app role, the way a SQL
 // injection or a buggy query would. RLS must stop every attempt.
@@ -76,9 +78,24 @@ describe("raw SQL as mnetifi_app, tenant B against tenant A", () => {
   it("sees only its own tenants row and none of the platform tables", async () => {
     const tenants = await asTenant(B.tenant.id, async () => (await sql.query("select id from tenants")).rows);
     expect(tenants).toEqual([{ id: B.tenant.id }]);
-    for (const table of ["platform_users", "platform_sessions", "platform_mpesa_callbacks"]) {
+    for (const table of ["platform_users", "platform_user_tokens", "platform_sessions", "platform_mpesa_callbacks"]) {
       const r = await asTenant(B.tenant.id, () => sql.query(`select * from ${table}`));
       expect(r.rowCount, table).toBe(0);
+    }
+  });
+
+  it("cannot plant a console admin or an invitation link for one", async () => {
+    // A console admin with an invitation exists (platform context), so there is something to find.
+    const admin = await createPlatformUser(t.db, "super_admin", "sql-root");
+    await withPlatform(t.db, null, (tx) => tx.insert(platformUserTokens).values({ userId: admin.id, purpose: "invite", tokenHash: "f".repeat(64), expiresAt: new Date(Date.now() + 3_600_000) }));
+    for (const tenant of [B.tenant.id, null]) {
+      expect((await asTenant(tenant, () => sql.query("select count(*)::int as n from platform_user_tokens"))).rows[0].n).toBe(0);
+      await expect(asTenant(tenant, () => sql.query("insert into platform_users (username, email, role, password_hash) values ('evil', 'evil@x.test', 'super_admin', null)"))).rejects.toMatchObject({ code: "42501" });
+      await expect(
+        asTenant(tenant, () => sql.query("insert into platform_user_tokens (user_id, purpose, token_hash, expires_at) values ($1, 'invite', $2, now() + interval '1 day')", [admin.id, "e".repeat(64)])),
+      ).rejects.toMatchObject({ code: "42501" });
+      expect((await asTenant(tenant, () => sql.query("update platform_users set role = 'super_admin', disabled_at = null"))).rowCount).toBe(0);
+      expect((await asTenant(tenant, () => sql.query("update platform_user_tokens set used_at = null, expires_at = now() + interval '1 year'"))).rowCount).toBe(0);
     }
   });
 
@@ -150,7 +167,7 @@ describe("raw SQL as mnetifi_app, tenant B against tenant A", () => {
 
 describe("raw SQL as mnetifi_app with no tenant set", () => {
   it("returns no rows at all, never all rows", async () => {
-    for (const table of [...TENANT_TABLES, "tenants", "platform_users", "platform_sessions", "platform_mpesa_callbacks", "audit.events"]) {
+    for (const table of [...TENANT_TABLES, "tenants", "platform_users", "platform_user_tokens", "platform_sessions", "platform_mpesa_callbacks", "audit.events"]) {
       const r = await asTenant(null, () => sql.query(`select count(*)::int as n from ${table}`));
       expect(r.rows[0].n, table).toBe(0);
     }

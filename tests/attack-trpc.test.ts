@@ -4,7 +4,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { eq } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "./helpers/db";
 import { appContext, createPlatformUser, createTenantFixture, requestWithSession, seedEveryTenantTable, type TenantFixture } from "./helpers/fixtures";
-import { payments, mpesaCallbacks, routers, routerOperations, voucherBatches, vouchers, supportMessages, impersonations } from "../db/schema";
+import { payments, mpesaCallbacks, routers, routerOperations, voucherBatches, vouchers, supportMessages, impersonations, platformUsers } from "../db/schema";
 import { appRouter, createTrpcContext, getCaller } from "../server/trpc/root";
 import { createTRPCRouter, tenantProcedure } from "../server/trpc/init";
 import { tenants, zones } from "../db/schema";
@@ -221,6 +221,61 @@ describe("tRPC: tenant B against tenant A", () => {
     await expect(asAdmin.support.thread()).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(asAdmin.support.send({ body: "x" })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(asAdmin.support.unread()).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+});
+
+describe("tRPC: the console's Admins procedures (platformAdmins.*)", () => {
+  /** Over tRPC's HTTP handler on the console's host, as a browser or script would. */
+  async function httpAdmin(token: string | null, path: string, input?: unknown, method: "GET" | "POST" = "POST") {
+    const query = method === "GET" && input !== undefined ? `?input=${encodeURIComponent(JSON.stringify(input))}` : "";
+    const req = requestWithSession("admin.mnetifi.test", token, `/api/trpc/${path}${query}`, { method, headers: { "content-type": "application/json" }, body: method === "POST" ? JSON.stringify(input ?? {}) : undefined });
+    const res = await fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: () => createTrpcContext(appContext(t.db, { kind: "admin" }), req) });
+    return { status: res.status, body: await res.json() };
+  }
+
+  it("refuses ISP users (any host), non-super-admin console roles and anonymous callers; nothing changes", async () => {
+    const root = await createPlatformUser(t.db, "super_admin", "admins-root");
+    const anyId = root.id;
+    // Every procedure is tried (a new one must be added here).
+    const calls: Record<string, [unknown, "GET" | "POST"]> = {
+      list: [undefined, "GET"],
+      invite: [{ fullName: "Mallory Evil", username: "mallory", email: "mallory@evil.test", role: "super_admin" }, "POST"],
+      resendInvite: [{ adminId: anyId }, "POST"],
+      changeRole: [{ adminId: anyId, role: "read_only" }, "POST"],
+      setActive: [{ adminId: anyId, active: false }, "POST"],
+    };
+    const procedures = Object.keys(appRouter._def.procedures).filter((k) => k.startsWith("platformAdmins.")).map((k) => k.slice("platformAdmins.".length));
+    expect(Object.keys(calls).sort()).toEqual(procedures.sort());
+    const invoke = (c: Awaited<ReturnType<typeof getCaller>>, name: string, input: unknown) =>
+      (c.platformAdmins as unknown as Record<string, (i: unknown) => Promise<unknown>>)[name]!(input);
+
+    // ISP users: the procedures do not exist on an ISP's host, and an ISP session is nobody on the console's.
+    const b = await callerAs(B);
+    const onAdminHost = await getCaller(appContext(t.db, { kind: "admin" }), requestWithSession("admin.mnetifi.test", B.token));
+    for (const [name, [input, method]] of Object.entries(calls)) {
+      await expect(invoke(b, name, input), name).rejects.toMatchObject({ code: "NOT_FOUND" });
+      expect((await http(B, B.token, `platformAdmins.${name}`, input, method)).status, name).toBe(404);
+      await expect(invoke(onAdminHost, name, input), name).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+      expect((await httpAdmin(B.token, `platformAdmins.${name}`, input, method)).status, name).toBe(401);
+      expect((await httpAdmin(null, `platformAdmins.${name}`, input, method)).status, name).toBe(401);
+    }
+    // Console roles without admins.manage.
+    for (const role of ["support", "billing", "read_only"] as const) {
+      const u = await createPlatformUser(t.db, role, `admins-${role}`);
+      const c = await getCaller(appContext(t.db, { kind: "admin" }), requestWithSession("admin.mnetifi.test", u.token));
+      for (const [name, [input, method]] of Object.entries(calls)) {
+        await expect(invoke(c, name, input), `${role} ${name}`).rejects.toMatchObject({ code: "FORBIDDEN" });
+        expect((await httpAdmin(u.token, `platformAdmins.${name}`, input, method)).status, `${role} ${name}`).toBe(403);
+      }
+      // Not even on themselves.
+      await expect(c.platformAdmins.changeRole({ adminId: u.id, role: "super_admin" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    }
+    const after = await withPlatform(t.db, null, (tx) => tx.select().from(platformUsers));
+    expect(after.find((u) => u.username === "mallory")).toBeUndefined();
+    expect(after.find((u) => u.id === root.id)).toMatchObject({ role: "super_admin", disabledAt: null });
+    expect(after.filter((u) => u.username.startsWith("admins-") && u.role === "super_admin").map((u) => u.username)).toEqual(["admins-root"]);
+    // The super admin does reach them.
+    expect((await httpAdmin(root.token, "platformAdmins.list", undefined, "GET")).status).toBe(200);
   });
 });
 

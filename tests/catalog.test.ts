@@ -44,6 +44,7 @@ describe("catalog: isolation rules of design §4", () => {
       "platform_mpesa_callbacks",
       "platform_sessions",
       "platform_settings",
+      "platform_user_tokens",
       "platform_users",
       "recovery_codes",
       "regions",

@@ -54,10 +54,47 @@ const CONSOLE_EVENTS: Record<string, string> = {
   "tenant.restored": "Restored the ISP's dashboard",
   "support.message_sent": "ISP wrote to support",
   "support.reply_sent": "Replied to the ISP",
+  "platform_admin.invited": "Invited a console admin",
+  "platform_admin.invite_resent": "Sent a console admin's invitation again",
+  "platform_admin.invite_accepted": "Accepted the console invitation and chose a password",
+  "platform_admin.role_changed": "Changed a console admin's role",
+  "platform_admin.disabled": "Disabled a console admin",
+  "platform_admin.enabled": "Enabled a console admin",
 };
+
+const CONSOLE_ROLE_NAMES: Record<string, string> = { super_admin: "Super admin", support: "Support", billing: "Billing", read_only: "Read only" };
+
+/** "Jane Wanjiru (@jane)": the admin a platform_admin.* event was about, from its details. */
+function adminNamed(d: Record<string, unknown>) {
+  const name = typeof d.name === "string" && d.name ? d.name : null;
+  const username = typeof d.username === "string" ? `@${d.username}` : null;
+  return name && username ? `${name} (${username})` : (name ?? username ?? "a console admin");
+}
+
+function platformAdminEvent(action: string, d: Record<string, unknown>): string | null {
+  const role = (r: unknown) => (typeof r === "string" ? (CONSOLE_ROLE_NAMES[r] ?? r) : "?");
+  switch (action) {
+    case "platform_admin.invited":
+      return `Invited ${adminNamed(d)} as ${role(d.role)}`;
+    case "platform_admin.invite_resent":
+      return `Sent ${adminNamed(d)} a new invitation`;
+    case "platform_admin.invite_accepted":
+      return `Accepted the invitation and chose a password (${role(d.role)})`;
+    case "platform_admin.role_changed":
+      return `Changed the role of ${adminNamed(d)}: ${role(d.from)} → ${role(d.to)}`;
+    case "platform_admin.disabled": {
+      const n = typeof d.sessionsEnded === "number" ? d.sessionsEnded : 0;
+      return `Disabled ${adminNamed(d)}${n ? ` (${n} session${n === 1 ? "" : "s"} ended)` : ""}`;
+    }
+    case "platform_admin.enabled":
+      return `Enabled ${adminNamed(d)} again`;
+  }
+  return null;
+}
 
 export function describeConsoleEvent(e: { action: string; tableName: string | null; changes: unknown; details: unknown }, fallback: (e: { action: string; tableName: string | null; changes: unknown }) => string) {
   const d = (e.details ?? {}) as Record<string, unknown>;
+  if (!e.tableName && e.action.startsWith("platform_admin.")) return platformAdminEvent(e.action, d) ?? CONSOLE_EVENTS[e.action] ?? e.action;
   const base = e.tableName ? fallback(e) : CONSOLE_EVENTS[e.action] ?? fallback(e);
   if ((e.action === "impersonation.start" || e.action.startsWith("tenant.")) && typeof d.reason === "string") return `${base}: “${d.reason}”`;
   if (e.action === "impersonation.end" && typeof d.reason === "string") return `${base} (${{ exit: "exit", expired: "time up", signed_out: "signed out", replaced: "started again", console: "ended from the console", console_signed_out: "signed out of the console" }[d.reason] ?? d.reason})`;

@@ -88,6 +88,7 @@ const THINGS: Record<string, string> = {
   tickets: "Ticket",
   impersonations: "Console visit",
   support_messages: "Support message",
+  platform_users: "Console admin",
 };
 
 export const ACTION_FILTERS: Array<[string, string]> = [

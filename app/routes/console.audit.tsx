@@ -25,7 +25,7 @@ export default function ConsoleAudit() {
   const [params] = useSearchParams();
   return (
     <div className="grid gap-6">
-      <PageHeader title="Audit" description="What each console user did: sign-ins, ISPs opened, visits to ISPs' dashboards and every change made during them, support replies." />
+      <PageHeader title="Audit" description="What each console user did: sign-ins, ISPs opened, visits to ISPs' dashboards and every change made during them, support replies, changes to console admins." />
       <Form method="get" className="flex flex-wrap items-end gap-2">
         <label className="text-sm font-medium text-slate-700">
           Console user

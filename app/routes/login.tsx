@@ -24,6 +24,7 @@ const NOTICES: Record<string, string> = {
   verified: "Your email address is confirmed and your free trial has started. Sign in to open your dashboard.",
   reset: "Your password was changed and every device was signed out. Sign in with the new password.",
   signedout: "You are signed out everywhere.",
+  invited: "Your password is set. Sign in with your username and the new password.",
 };
 
 export async function loader({ request, context }: Route.LoaderArgs) {

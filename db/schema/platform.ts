@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { pgTable, uuid, text, timestamp, uniqueIndex, index, smallint, integer, boolean, jsonb, check } from "drizzle-orm/pg-core";
+import { pgTable, uuid, text, timestamp, uniqueIndex, index, smallint, integer, boolean, jsonb, check, type AnyPgColumn } from "drizzle-orm/pg-core";
 import { timestamps, sessionLifetime } from "./columns";
 
 /** Super admin and sub-admins of the platform console. Global table, platform context only. */
@@ -11,14 +11,38 @@ export const platformUsers = pgTable(
     email: text("email").notNull(),
     fullName: text("full_name").notNull().default(""),
     role: text("role", { enum: ["super_admin", "support", "billing", "read_only"] }).notNull(),
-    passwordHash: text("password_hash").notNull(),
+    /** Null while invited: the person has not chosen a password yet and cannot sign in. */
+    passwordHash: text("password_hash"),
+    passwordChangedAt: timestamp("password_changed_at", { withTimezone: true }),
     disabledAt: timestamp("disabled_at", { withTimezone: true }),
+    invitedBy: uuid("invited_by").references((): AnyPgColumn => platformUsers.id, { onDelete: "set null" }),
+    lastLoginAt: timestamp("last_login_at", { withTimezone: true }),
     ...timestamps(),
   },
   (t) => [
     uniqueIndex("platform_users_username_key").on(sql`lower(${t.username})`),
     uniqueIndex("platform_users_email_key").on(sql`lower(${t.email})`),
   ],
+);
+
+/**
+ * Single-use links for platform users (invitations to choose a password). Platform context only,
+ * like the users themselves; only the SHA-256 of the token is kept (services/platform-admins.ts).
+ */
+export const platformUserTokens = pgTable(
+  "platform_user_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => platformUsers.id, { onDelete: "cascade" }),
+    purpose: text("purpose", { enum: ["invite"] }).notNull(),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("platform_user_tokens_hash_key").on(t.tokenHash), index("platform_user_tokens_user_idx").on(t.userId, t.purpose)],
 );
 
 export const platformSessions = pgTable(

@@ -123,6 +123,7 @@ export async function login(db: Db, site: Site, identifier: string, password: st
       const verdict = await checkPasswordGuarded(tx, { account: `login:platform:${user?.id ?? ident}`, ip: ipKey }, user, password, audit);
       if (!verdict.ok) return verdict;
       const s = await createPlatformSession(tx, user!.id, meta);
+      await tx.update(platformUsers).set({ lastLoginAt: new Date() }).where(eq(platformUsers.id, user!.id));
       await recordEvent(tx, { action: "auth.login", actorKind: "platform_user", actorId: user!.id, ...audMeta(meta) });
       return { ok: true, step: "done", token: s.token, expiresAt: s.absoluteExpiresAt, userId: user!.id };
     });

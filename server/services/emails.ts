@@ -50,3 +50,17 @@ export function invitationEmail(opts: { to: string; businessName: string; invite
   });
   return { to: opts.to, subject: `You're invited to ${opts.businessName} on mnetifi`, ...body };
 }
+
+export function platformInvitationEmail(opts: { to: string; fullName: string; inviter: string; role: string; username: string; link: string }): OutgoingMail {
+  const body = brandedEmail({
+    title: "Join the mnetifi console",
+    preheader: `${opts.inviter} invited you to the mnetifi platform console.`,
+    paragraphs: [
+      `Hello ${opts.fullName}, ${opts.inviter} invited you to the mnetifi platform console as ${opts.role}.`,
+      `Your username is ${opts.username}. Choose your password to accept; then sign in with it. The link works once and expires in 7 days.`,
+    ],
+    action: { label: "Choose my password", url: opts.link },
+    footer: "If you did not expect this, ignore this email: nothing happens without the link.",
+  });
+  return { to: opts.to, subject: "You're invited to the mnetifi console", ...body };
+}

@@ -113,7 +113,8 @@ export async function validatePlatformSession(tx: Tx, token: string, now = new D
     .where(eq(platformSessions.id, id));
   if (!row) return null;
   const verdict = judge(row.session, now);
-  if (verdict === "expired" || row.user.disabledAt) {
+  // A disabled admin, or one with no password (invited, not accepted yet), has no session.
+  if (verdict === "expired" || row.user.disabledAt || !row.user.passwordHash) {
     await tx.delete(platformSessions).where(eq(platformSessions.id, id));
     return null;
   }

@@ -18,6 +18,7 @@ import { platformAnalyticsRouter } from "./routers/platform-analytics";
 import { hotspotBrandingRouter } from "./routers/hotspot-branding";
 import { consoleRouter } from "./routers/console";
 import { supportRouter } from "./routers/support";
+import { platformAdminsRouter } from "./routers/platform-admins";
 import { resolveViewer, type AppContext } from "../context";
 import type { TrpcContext } from "./init";
 
@@ -41,6 +42,7 @@ export const appRouter = createTRPCRouter({
   hotspotBranding: hotspotBrandingRouter,
   console: consoleRouter,
   support: supportRouter,
+  platformAdmins: platformAdminsRouter,
 });
 export type AppRouter = typeof appRouter;
 
