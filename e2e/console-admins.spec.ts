@@ -95,9 +95,9 @@ test("the super admin invites a support admin, who sets a password from the emai
   await p2.getByRole("button", { name: "Sign in" }).click();
   await expect(p2).toHaveURL(url("admin", "/tenants"));
 
-  // Support's menu: ISPs, Billing (read), Support, Audit; no Admins, and /admins says why.
+  // Support's menu: Analytics and Billing (read), ISPs, Support, Audit; no Admins, and /admins says why.
   const menu = p2.locator("header nav");
-  await expect(menu.getByRole("link")).toHaveText(["ISPs", "Billing", "Support", "Audit"]);
+  await expect(menu.getByRole("link")).toHaveText(["Analytics", "ISPs", "Billing", "Support", "Audit"]);
   await expect(p2.locator("header")).toContainText("Akinyi Otieno · Support");
   await snap(p2, "console-support-menu-phone");
   const forbidden = await p2.goto(url("admin", "/admins"));

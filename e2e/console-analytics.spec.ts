@@ -6,7 +6,7 @@
 import { test, expect, type Page } from "@playwright/test";
 import fs from "node:fs";
 import path from "node:path";
-import { url, snap, DEMO_ADMIN } from "./helpers";
+import { url, snap, signInDemo } from "./helpers";
 import { DATA_DIR } from "../playwright.config";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
@@ -50,17 +50,9 @@ async function billingHistory() {
   }
 }
 
-async function consoleSignIn(page: Page) {
-  await page.goto(url("admin", "/login"));
-  await page.getByLabel("Username or email").fill(DEMO_ADMIN.username);
-  await page.getByLabel("Password").fill(DEMO_ADMIN.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(url("admin", "/tenants"));
-}
-
 test("the super admin reads MRR, ARR, ISPs by phase, growth, churn, revenue by plan and the ISPs' usage", async ({ page }) => {
   test.setTimeout(60_000);
-  await consoleSignIn(page);
+  await signInDemo(page, "admin");
   // Analytics is first in the console's menu.
   const menu = page.locator("header nav a");
   await expect(menu.first()).toHaveText("Analytics");
