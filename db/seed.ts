@@ -61,7 +61,10 @@ export async function seedDemo(db: Db, secrets: SecretBox, simRouters: Array<{ p
         passwordHash: await hashPassword(DEMO.superAdmin.password),
       });
     }
-    return (await findTenantIdBySlugPlatform(tx, DEMO.isp.slug)) ?? (await createTenant(tx, { ...DEMO.isp, status: "trial" })).id;
+    const id = (await findTenantIdBySlugPlatform(tx, DEMO.isp.slug)) ?? (await createTenant(tx, { ...DEMO.isp, status: "trial" })).id;
+    // The demo owner's email counts as confirmed (an open-ended trial: no trial_ends_at).
+    await tx.update(tenants).set({ verifiedAt: sql`now()` }).where(and(eq(tenants.id, id), isNull(tenants.verifiedAt)));
+    return id;
   });
   await withTenant(db, tenantId, { actorKind: "system", requestId: "seed" }, async (tx) => {
     const [anyone] = await tx.select({ id: users.id }).from(users).where(eq(users.tenantId, tenantId)).limit(1);
