@@ -17,6 +17,7 @@ import { platformBillingRouter } from "./routers/platform-billing";
 import { hotspotBrandingRouter } from "./routers/hotspot-branding";
 import { consoleRouter } from "./routers/console";
 import { supportRouter } from "./routers/support";
+import { platformSettingsRouter } from "./routers/platform-settings";
 import { resolveViewer, type AppContext } from "../context";
 import type { TrpcContext } from "./init";
 
@@ -39,6 +40,7 @@ export const appRouter = createTRPCRouter({
   hotspotBranding: hotspotBrandingRouter,
   console: consoleRouter,
   support: supportRouter,
+  platformSettings: platformSettingsRouter,
 });
 export type AppRouter = typeof appRouter;
 
