@@ -72,6 +72,7 @@ export default [
     route("support", "routes/console.support.tsx"),
     route("support/:tenantId", "routes/console.support.thread.tsx"),
     route("audit", "routes/console.audit.tsx"),
+    route("settings", "routes/console.settings.tsx"),
   ]),
   route("api/trpc/*", "routes/api.trpc.ts"),
   route("*", "routes/not-found.tsx"),

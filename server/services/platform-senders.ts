@@ -39,14 +39,14 @@ export const platformSmsInput = z.object({
   username: z
     .string()
     .trim()
-    .min(1, "Enter the Africa's Talking username (the app's username, or sandbox).")
-    .max(60, "At most 60 characters.")
+    .min(1, { error: "Enter the Africa's Talking username (the app's username, or sandbox).", abort: true })
+    .max(60, { error: "At most 60 characters.", abort: true })
     .regex(/^[A-Za-z0-9_.-]+$/, "Letters, digits, dots, dashes and underscores only."),
   apiKey: z.string().trim().max(200, "That API key is too long.").optional(),
   senderId: z
     .string()
     .trim()
-    .max(11, "A sender ID is at most 11 characters.")
+    .max(11, { error: "A sender ID is at most 11 characters.", abort: true })
     .regex(/^[A-Za-z0-9 ]*$/, "Letters, digits and spaces only, as approved by Africa's Talking.")
     .optional(),
 });
@@ -57,8 +57,8 @@ export const platformEmailInput = z.object({
   fromName: z
     .string()
     .trim()
-    .min(1, "Enter the name people see as the sender, e.g. mnetifi.")
-    .max(60, "At most 60 characters.")
+    .min(1, { error: "Enter the name people see as the sender, e.g. mnetifi.", abort: true })
+    .max(60, { error: "At most 60 characters.", abort: true })
     .refine((v) => !/[<>"\\\r\n@]/.test(v), "The name cannot contain quotes, angle brackets, @ or line breaks."),
   fromAddress: z.string().trim().toLowerCase().pipe(z.email("Enter an email address, e.g. billing@mnetifi.co.ke.").max(254, "At most 254 characters.")),
 });
