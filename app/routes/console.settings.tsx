@@ -117,11 +117,12 @@ export default function ConsoleSettings() {
   const ee = fe("email");
 
   const removeButton = (sender: "mpesa" | "sms" | "email") => (
-    <Form method="post">
+    <Form method="post" data-testid={`clear-${sender}`} className="grid justify-items-start gap-1 border-t border-slate-200 pt-3">
       <input type="hidden" name="intent" value={`clear-${sender}`} />
-      <Button type="submit" variant="danger" disabled={busy(`clear-${sender}`)}>
-        {busy(`clear-${sender}`) ? "Removing…" : "Remove, use the environment's"}
+      <Button type="submit" variant="danger" className="px-3 py-1.5" disabled={busy(`clear-${sender}`)}>
+        {busy(`clear-${sender}`) ? "Removing…" : "Remove saved settings"}
       </Button>
+      <p className="text-xs text-slate-500">The server environment's sender is used again.</p>
     </Form>
   );
 
@@ -193,7 +194,7 @@ export default function ConsoleSettings() {
           {accountType === "till" ? <Field label="Till number" name="tillNumber" id="mpesa-till" inputMode="numeric" autoComplete="off" defaultValue={mv.tillNumber ?? m.saved?.tillNumber ?? ""} error={me.tillNumber?.[0]} /> : <div className="hidden sm:block" />}
           <Field label="Consumer key" name="consumerKey" id="mpesa-consumer-key" autoComplete="off" placeholder={m.saved ? `${m.saved.consumerKey} (saved)` : ""} error={me.consumerKey?.[0]} />
           <Field label="Consumer secret" name="consumerSecret" id="mpesa-consumer-secret" type="password" autoComplete="new-password" placeholder={m.saved ? "•••••••• (saved)" : ""} error={me.consumerSecret?.[0]} />
-          <Field label="Passkey" name="passkey" id="mpesa-passkey" type="password" autoComplete="new-password" placeholder={m.saved ? "•••••••• (saved)" : ""} error={me.passkey?.[0]} />
+          <Field className="sm:col-span-2" label="Passkey" name="passkey" id="mpesa-passkey" type="password" autoComplete="new-password" placeholder={m.saved ? "•••••••• (saved)" : ""} error={me.passkey?.[0]} />
           <div className="sm:col-span-2">
             <Button type="submit" disabled={busy("mpesa")}>
               {busy("mpesa") ? "Saving…" : "Save M-Pesa account"}
