@@ -162,6 +162,15 @@ export type PlatformSendersView = {
   };
 };
 
+/** A sealed secret masked; one that no longer opens (ENCRYPTION_KEY changed) says so instead of breaking the page. */
+function maskSealed(box: SecretBox, sealed: string) {
+  try {
+    return maskSecret(box.decrypt(sealed));
+  } catch {
+    return "unreadable: enter it again";
+  }
+}
+
 /** The environment's SMS account, as far as the environment says (the simulator's sandbox account with SIMULATORS on). */
 function envSms(env: Env): { username: string; senderId: string | null } | null {
   if (env.SIMULATORS) return { username: "sandbox", senderId: "MNETIFI" };
@@ -185,7 +194,7 @@ export async function viewPlatformSenders(tx: Tx, box: SecretBox, env: Env, fall
             accountType: row.mpesaAccountType!,
             shortcode: row.mpesaShortcode!,
             tillNumber: row.mpesaTillNumber,
-            consumerKey: maskSecret(box.decrypt(row.mpesaConsumerKeyEnc!)),
+            consumerKey: maskSealed(box, row.mpesaConsumerKeyEnc!),
             consumerSecretSaved: true,
             passkeySaved: true,
           }
@@ -194,7 +203,7 @@ export async function viewPlatformSenders(tx: Tx, box: SecretBox, env: Env, fall
     },
     sms: {
       inUse: smsSaved ? "console" : smsFallback ? "environment" : "none",
-      saved: smsSaved ? { username: row.smsUsername!, apiKey: maskSecret(box.decrypt(row.smsApiKeyEnc!)), senderId: row.smsSenderId } : null,
+      saved: smsSaved ? { username: row.smsUsername!, apiKey: maskSealed(box, row.smsApiKeyEnc!), senderId: row.smsSenderId } : null,
       fallback: smsFallback,
     },
     email: {
