@@ -75,6 +75,7 @@ export default [
     route("support/:tenantId", "routes/console.support.thread.tsx"),
     route("audit", "routes/console.audit.tsx"),
     route("admins", "routes/console.admins.tsx"),
+    route("settings", "routes/console.settings.tsx"),
   ]),
   route("api/trpc/*", "routes/api.trpc.ts"),
   route("*", "routes/not-found.tsx"),

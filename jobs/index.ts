@@ -14,6 +14,7 @@ import { voucherExpire, voucherIssued, voucherWarn } from "./tasks/vouchers";
 import { applyBillingCallbackTask, queryBillingStkTask, billingSweepTask } from "./tasks/billing";
 import { defaultBillingLinks, type BillingLinks } from "../server/services/billing/subscriptions";
 import { impersonationsSweep } from "./tasks/impersonations";
+import { mailFromInUse, mpesaInUse, platformSenderNow, smsInUse } from "../server/services/platform-senders";
 
 /** Every task the worker runs. Tenant tasks are wrapped in tenantTask(), platform ones in platformTask(). */
 export type JobDeps = {
@@ -42,7 +43,11 @@ export function buildTaskList(db: Db, integrations: Integrations, deps: JobDeps)
   return {
     apply_mpesa_callback: applyMpesaCallback(db),
     apply_billing_callback: applyBillingCallbackTask(db, billingLinks),
-    billing_query_stk: queryBillingStkTask(billing),
+    // The platform's senders are resolved on every run: saved in the console, else the environment's.
+    billing_query_stk: async (payload, helpers) => {
+      const { mpesa } = await platformSenderNow(db, (row) => mpesaInUse(row, deps.secrets, integrations));
+      return queryBillingStkTask({ ...billing, credentials: mpesa })(payload, helpers);
+    },
     billing_sweep: billingSweepTask(db, billingLinks),
     query_stk_payment: queryStk(payments),
     verify_mpesa_receipt: verifyReceipt(payments),
@@ -60,8 +65,8 @@ export function buildTaskList(db: Db, integrations: Integrations, deps: JobDeps)
     voucher_issued: voucherIssued(db),
     send_message: sendMessage(db, messaging),
     broadcast_send: broadcastSend(db, messaging),
-    send_email: sendEmail(integrations),
-    send_platform_sms: sendPlatformSms(integrations),
+    send_email: sendEmail(integrations, async () => (await platformSenderNow(db, mailFromInUse)).mailFrom),
+    send_platform_sms: sendPlatformSms(async () => (await platformSenderNow(db, (row) => smsInUse(row, deps.secrets, integrations))).sms),
     impersonations_sweep: impersonationsSweep(db),
   };
 }

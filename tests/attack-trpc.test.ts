@@ -7,7 +7,7 @@ import { appContext, createPlatformUser, createTenantFixture, requestWithSession
 import { payments, mpesaCallbacks, routers, routerOperations, voucherBatches, vouchers, supportMessages, impersonations, platformUsers } from "../db/schema";
 import { appRouter, createTrpcContext, getCaller } from "../server/trpc/root";
 import { createTRPCRouter, tenantProcedure } from "../server/trpc/init";
-import { tenants, zones } from "../db/schema";
+import { platformSettings, tenants, zones } from "../db/schema";
 import { withPlatform, withTenant, type Tx } from "../db/client";
 import type { Site } from "../server/services/hosts";
 
@@ -173,6 +173,14 @@ describe("tRPC: tenant B against tenant A", () => {
     await expect(b.console.endImpersonation({ impersonationId: A.tenant.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(b.platformAnalytics.overview()).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(b.platformAnalytics.exported({ format: "csv", rows: 1 })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    // The platform's senders (its M-Pesa account, SMS and email): neither readable nor writable from an ISP.
+    await expect(b.platformSettings.get()).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(b.platformSettings.saveMpesa({ environment: "sandbox", accountType: "paybill", shortcode: "600000", consumerKey: "k", consumerSecret: "s", passkey: "p" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(b.platformSettings.saveSms({ username: "b-steals", apiKey: "k" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(b.platformSettings.saveEmail({ fromName: "B", fromAddress: "b@evil.test" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(b.platformSettings.clearSender({ sender: "mpesa" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(b.platformSettings.testMpesa()).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(b.platformSettings.testSms({ phone: "0712345678" })).rejects.toMatchObject({ code: "NOT_FOUND" });
     for (const [path, input, method] of [
       ["platformAnalytics.overview", undefined, "GET"],
       ["platformAnalytics.exported", { format: "csv", rows: 1 }, "POST"],
@@ -183,6 +191,13 @@ describe("tRPC: tenant B against tenant A", () => {
       ["console.supportReply", { tenantId: A.tenant.id, body: "Fake" }, "POST"],
       ["console.setHold", { tenantId: A.tenant.id, kind: "suspend", reason: "Competitor suspending A" }, "POST"],
       ["console.endImpersonation", { impersonationId: A.tenant.id }, "POST"],
+      ["platformSettings.get", undefined, "GET"],
+      ["platformSettings.saveMpesa", { environment: "sandbox", accountType: "paybill", shortcode: "600000", consumerKey: "k", consumerSecret: "s", passkey: "p" }, "POST"],
+      ["platformSettings.saveSms", { username: "b-steals", apiKey: "k" }, "POST"],
+      ["platformSettings.saveEmail", { fromName: "B", fromAddress: "b@evil.test" }, "POST"],
+      ["platformSettings.clearSender", { sender: "sms" }, "POST"],
+      ["platformSettings.testMpesa", undefined, "POST"],
+      ["platformSettings.testSms", { phone: "0712345678" }, "POST"],
     ] as const) {
       const res = await http(B, B.token, path, input, method);
       expect(res.status, path).toBe(404);
@@ -221,6 +236,23 @@ describe("tRPC: tenant B against tenant A", () => {
     await expect(asAdmin.support.thread()).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(asAdmin.support.send({ body: "x" })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(asAdmin.support.unread()).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("console roles other than the super admin can neither read nor change the platform's senders", async () => {
+    for (const role of ["support", "billing", "read_only"] as const) {
+      const u = await createPlatformUser(t.db, role, `attack-senders-${role}`);
+      const c = await getCaller(appContext(t.db, { kind: "admin" }), requestWithSession("admin.mnetifi.test", u.token));
+      await expect(c.platformSettings.get(), role).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(c.platformSettings.saveMpesa({ environment: "sandbox", accountType: "paybill", shortcode: "600000", consumerKey: "k", consumerSecret: "s", passkey: "p" }), role).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(c.platformSettings.saveSms({ username: "x", apiKey: "k" }), role).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(c.platformSettings.saveEmail({ fromName: "X", fromAddress: "x@evil.test" }), role).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(c.platformSettings.clearSender({ sender: "email" }), role).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(c.platformSettings.testMpesa(), role).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(c.platformSettings.testSms({ phone: "0712345678" }), role).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(c.platformBilling.saveSettings({ trialHours: "1", reminderDays: "1", paymentInstructions: "" }), role).rejects.toMatchObject({ code: "FORBIDDEN" });
+    }
+    const [s] = await withPlatform(t.db, null, (tx) => tx.select().from(platformSettings));
+    expect(s).toMatchObject({ trialHours: 24, mpesaShortcode: null, smsUsername: null, mailFromAddress: null });
   });
 });
 

@@ -49,10 +49,6 @@ export async function action({ request, context }: Route.ActionArgs): Promise<Re
       });
       return { intent, key: values.key, ok: true, message: `Saved. New invoices use these prices.` };
     }
-    if (intent === "settings") {
-      await caller.platformBilling.saveSettings({ trialHours: values.trialHours, reminderDays: values.reminderDays ?? "", paymentInstructions: values.paymentInstructions ?? "" });
-      return { intent, ok: true, message: "Saved." };
-    }
     if (intent === "payment") {
       const r = await caller.platformBilling.recordPayment({
         tenantId: values.tenantId,
@@ -103,6 +99,20 @@ export default function ConsoleBilling() {
   return (
     <div className="grid gap-6">
         <PageHeader title="Billing" description="What ISPs pay mnetifi: recurring revenue, plans and prices, payments recorded by hand. Times in East Africa Time." />
+        {!s.platformMpesa ? (
+          <Alert tone="info">
+            <span data-testid="mpesa-not-configured">
+              M-Pesa payments to mnetifi are not configured: ISPs can only pay by bank or PayPal.{" "}
+              {canSettings ? (
+                <Link to="/settings" className="font-semibold underline">
+                  Set up the platform's M-Pesa account in Settings
+                </Link>
+              ) : (
+                "A super admin can set up the platform's M-Pesa account in Settings."
+              )}
+            </span>
+          </Alert>
+        ) : null}
         <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
           <Stat label="Monthly recurring revenue" value={kes(s.mrrCents)} hint="ISPs inside a paid month, at their plan's price" testId="mrr" />
           <Stat label="Paying ISPs" value={String(s.counts.paying)} testId="paying" />
@@ -251,26 +261,6 @@ export default function ConsoleBilling() {
           </div>
         </div>
 
-        {s.settings ? (
-          <Card className="p-5">
-            <h2 className="font-semibold">Trial and reminders</h2>
-            <Form method="post" className="mt-3 grid gap-3 sm:grid-cols-3" noValidate>
-              <input type="hidden" name="intent" value="settings" />
-              <div className="sm:col-span-3">{note("settings")}</div>
-              <Field label="Free trial (hours)" name="trialHours" id="set-trial" inputMode="numeric" defaultValue={vals("settings").trialHours ?? String(s.settings.trialHours)} error={fe("settings").trialHours?.[0]} hint="Starts when the ISP confirms its email" />
-              <Field label="Remind before the due date (days)" name="reminderDays" id="set-reminders" defaultValue={vals("settings").reminderDays ?? s.settings.reminderDays.join(", ")} error={fe("settings").reminderDays?.[0]} hint="Email and SMS, e.g. 3, 1" />
-              <Field label="Bank / PayPal instructions (on invoices)" name="paymentInstructions" id="set-instructions" defaultValue={vals("settings").paymentInstructions ?? s.settings.paymentInstructions} error={fe("settings").paymentInstructions?.[0]} />
-              {canSettings ? (
-                <div className="sm:col-span-3">
-                  <Button type="submit" variant="secondary" disabled={busy("settings")}>
-                    {busy("settings") ? "Saving…" : "Save settings"}
-                  </Button>
-                </div>
-              ) : null}
-            </Form>
-            {!s.platformMpesa ? <p className="mt-3 text-sm text-amber-700">M-Pesa payments to mnetifi are not configured (PLATFORM_MPESA_*): ISPs can only pay by bank or PayPal.</p> : null}
-          </Card>
-        ) : null}
       </div>
   );
 }

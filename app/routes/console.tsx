@@ -27,6 +27,7 @@ const NAV: Array<{ to: string; label: string; permission: PlatformPermission }> 
   { to: "/support", label: "Support", permission: "support.chat" },
   { to: "/audit", label: "Audit", permission: "audit.view" },
   { to: "/admins", label: "Admins", permission: "admins.manage" },
+  { to: "/settings", label: "Settings", permission: "settings.manage" },
 ];
 
 const ROLE_NAMES: Record<string, string> = { super_admin: "Super admin", support: "Support", billing: "Billing", read_only: "Read only" };

@@ -72,12 +72,34 @@ export const platformSettings = pgTable(
      * (/hooks/billing/daraja/{secret}/{tenant}/stk). Generated once by the database.
      */
     billingCallbackSecret: text("billing_callback_secret").notNull().default(sql`encode(sha256(convert_to(gen_random_uuid()::text || clock_timestamp()::text, 'UTF8')), 'hex')`),
+    /**
+     * The platform's own senders, set in the console (server/services/platform-senders.ts); each
+     * group is all null when unset, and then the server environment's is used. Secrets sealed
+     * with the app's SecretBox (AES-256-GCM), like an ISP's mpesa_settings.
+     */
+    mpesaEnvironment: text("mpesa_environment", { enum: ["sandbox", "production"] }),
+    mpesaAccountType: text("mpesa_account_type", { enum: ["paybill", "till"] }),
+    mpesaShortcode: text("mpesa_shortcode"),
+    mpesaTillNumber: text("mpesa_till_number"),
+    mpesaConsumerKeyEnc: text("mpesa_consumer_key_enc"),
+    mpesaConsumerSecretEnc: text("mpesa_consumer_secret_enc"),
+    mpesaPasskeyEnc: text("mpesa_passkey_enc"),
+    /** Africa's Talking account for one-time codes and billing reminders. */
+    smsUsername: text("sms_username"),
+    smsApiKeyEnc: text("sms_api_key_enc"),
+    smsSenderId: text("sms_sender_id"),
+    /** The From of the platform's email (the SMTP server itself stays SMTP_URL in the environment). */
+    mailFromName: text("mail_from_name"),
+    mailFromAddress: text("mail_from_address"),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     check("platform_settings_single_row", sql`${t.id} = 1`),
     check("platform_settings_trial_hours", sql`${t.trialHours} between 1 and 2160`),
     check("platform_settings_reminder_days", sql`cardinality(${t.reminderDays}) <= 5 and 0 < all(${t.reminderDays}) and 60 >= all(${t.reminderDays})`),
+    check("platform_settings_mpesa_complete", sql`num_nulls(${t.mpesaEnvironment}, ${t.mpesaAccountType}, ${t.mpesaShortcode}, ${t.mpesaConsumerKeyEnc}, ${t.mpesaConsumerSecretEnc}, ${t.mpesaPasskeyEnc}) in (0, 6)`),
+    check("platform_settings_sms_complete", sql`num_nulls(${t.smsUsername}, ${t.smsApiKeyEnc}) in (0, 2)`),
+    check("platform_settings_mail_from_complete", sql`num_nulls(${t.mailFromName}, ${t.mailFromAddress}) in (0, 2)`),
   ],
 );
 

@@ -17,11 +17,17 @@ import type { ActiveProvider } from "../services/messaging/settings";
 /** The outside systems the product talks to, each behind a small interface. */
 export type Integrations = {
   mailer: Mailer;
-  /** The platform's own SMS sender (one-time codes, reminders), not an ISP's. */
+  /**
+   * The platform's own SMS sender (one-time codes, reminders), not an ISP's: the environment's.
+   * An account saved in the console takes precedence (server/services/platform-senders.ts).
+   */
   platformSms: SmsSender;
   /** Safaricom Daraja (M-Pesa), for every ISP's own credentials and the platform's. */
   daraja: DarajaClient;
-  /** The platform's own Daraja account (ISPs pay their subscription into it); absent = manual payments only. */
+  /**
+   * The platform's own Daraja account from the environment (ISPs pay their subscription into it).
+   * An account saved in the console takes precedence; neither = manual payments only.
+   */
   platformMpesa?: DarajaCredentials | null;
   /** Roots of the SMS/WhatsApp providers' APIs (the simulators when SIMULATORS=true). */
   messagingEndpoints: ProviderEndpoints;

@@ -46,7 +46,23 @@ export type MpesaSettingsView = {
   c2bRegisteredAt: Date | null;
 };
 
-const mask = (v: string) => `••••${v.slice(-4)}`;
+/** A saved secret as the browser may see it: its last 4 characters. */
+export const maskSecret = (v: string) => `••••${v.slice(-4)}`;
+
+/** Seals a newly typed secret; an empty field keeps the saved (already sealed) one. */
+export const sealOrKeep = (box: SecretBox, value: string | undefined, old: string | null | undefined) => (value ? box.encrypt(value) : (old ?? null));
+
+/** Daraja's three credentials must be typed on the first save; later an empty field keeps the saved one. */
+export function missingDarajaSecrets(v: { consumerKey?: string; consumerSecret?: string; passkey?: string }, hasSaved: boolean, where = "your Daraja app"): Record<string, string[]> {
+  const missing: Record<string, string[]> = {};
+  for (const [field, label] of [["consumerKey", "consumer key"], ["consumerSecret", "consumer secret"], ["passkey", "passkey"]] as const) {
+    if (!hasSaved && !v[field]) missing[field] = [`Enter the ${label} from ${where}.`];
+  }
+  return missing;
+}
+
+/** The form's field errors from a failed parse. */
+export const fieldErrorsOf = (error: z.ZodError) => z.flattenError(error).fieldErrors as Record<string, string[]>;
 
 export async function getMpesaSettingsRow(tx: Tx, tenantId: string) {
   const [row] = await tx.select().from(mpesaSettings).where(eq(mpesaSettings.tenantId, tenantId));
@@ -64,7 +80,7 @@ export async function viewMpesaSettings(tx: Tx, tenantId: string, box: SecretBox
     accountType: row.accountType,
     shortcode: row.shortcode,
     tillNumber: row.tillNumber,
-    consumerKey: mask(box.decrypt(row.consumerKeyEnc)),
+    consumerKey: maskSecret(box.decrypt(row.consumerKeyEnc)),
     consumerSecretSaved: true,
     passkeySaved: true,
     initiatorName: row.initiatorName,
@@ -80,15 +96,12 @@ export type SaveResult = { ok: true } | { ok: false; fieldErrors: Record<string,
 /** Saves the settings; empty secret fields keep the saved secrets. Audited by the row trigger. */
 export async function saveMpesaSettings(tx: Tx, tenantId: string, box: SecretBox, input: MpesaSettingsInput): Promise<SaveResult> {
   const parsed = mpesaSettingsInput.safeParse(input);
-  if (!parsed.success) return { ok: false, fieldErrors: z.flattenError(parsed.error).fieldErrors as Record<string, string[]> };
+  if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsOf(parsed.error) };
   const v = parsed.data;
   const existing = await getMpesaSettingsRow(tx, tenantId);
-  const missing: Record<string, string[]> = {};
-  for (const [field, label] of [["consumerKey", "consumer key"], ["consumerSecret", "consumer secret"], ["passkey", "passkey"]] as const) {
-    if (!existing && !v[field]) missing[field] = [`Enter the ${label} from your Daraja app.`];
-  }
+  const missing = missingDarajaSecrets(v, !!existing);
   if (Object.keys(missing).length) return { ok: false, fieldErrors: missing };
-  const seal = (value: string | undefined, old: string | null | undefined) => (value ? box.encrypt(value) : (old ?? null));
+  const seal = (value: string | undefined, old: string | null | undefined) => sealOrKeep(box, value, old);
   const values = {
     environment: v.environment,
     accountType: v.accountType,

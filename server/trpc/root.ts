@@ -19,6 +19,7 @@ import { hotspotBrandingRouter } from "./routers/hotspot-branding";
 import { consoleRouter } from "./routers/console";
 import { supportRouter } from "./routers/support";
 import { platformAdminsRouter } from "./routers/platform-admins";
+import { platformSettingsRouter } from "./routers/platform-settings";
 import { resolveViewer, type AppContext } from "../context";
 import type { TrpcContext } from "./init";
 
@@ -43,6 +44,7 @@ export const appRouter = createTRPCRouter({
   console: consoleRouter,
   support: supportRouter,
   platformAdmins: platformAdminsRouter,
+  platformSettings: platformSettingsRouter,
 });
 export type AppRouter = typeof appRouter;
 

@@ -4,7 +4,8 @@ import nodemailer from "nodemailer";
 export type Mail = { to: string; subject: string; text: string; html: string };
 
 export interface Mailer {
-  send(mail: Mail): Promise<{ messageId: string }>;
+  /** `from` overrides the mailer's default From (the platform's From set in the console). */
+  send(mail: Mail & { from?: string }): Promise<{ messageId: string }>;
   close(): void;
 }
 
@@ -13,7 +14,7 @@ export function createSmtpMailer(opts: { url: string; from: string }): Mailer {
   const transport = nodemailer.createTransport(opts.url);
   return {
     async send(mail) {
-      const info = await transport.sendMail({ from: opts.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
+      const info = await transport.sendMail({ from: mail.from || opts.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
       return { messageId: info.messageId };
     },
     close() {

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { TRPCError } from "@trpc/server";
 import { createTRPCRouter, tenantProcedure, billingProcedure, fail, type TrpcContext } from "../init";
 import { nowOf, requestMeta, siteUrl } from "../../context";
-import { billingOverview, chooseTier, withBilling, getInvoice, getPayment, type BillingActor } from "../../services/billing/subscriptions";
+import { billingOverview, chooseTier, withBilling, getInvoice, getPayment, type BillingActor, type BillingLinks } from "../../services/billing/subscriptions";
+import { mpesaInUse, platformSenderNow } from "../../services/platform-senders";
 import { startBillingStk, billingPaymentState, type BillingMpesaDeps } from "../../services/billing/platform-mpesa";
 import { entitlements, FEATURE_LABELS } from "../../services/billing/tiers";
 import { dashboardBlock } from "../../services/billing/state";
@@ -18,14 +19,12 @@ function actorOf(ctx: TrpcContext & { viewer: Extract<Viewer, { kind: "user" }> 
   return { kind: "user", id: ctx.viewer.user.id, requestId: meta.requestId, ip: meta.ip, userAgent: meta.userAgent };
 }
 
-export function billingDeps(ctx: TrpcContext): BillingMpesaDeps {
-  return {
-    db: ctx.db,
-    daraja: ctx.integrations.daraja,
-    credentials: ctx.integrations.platformMpesa ?? null,
-    publicBaseUrl: ctx.env.PUBLIC_BASE_URL,
-    links: { billingUrl: (slug) => siteUrl(ctx.env, slug, "/dashboard/billing") },
-  };
+const billingLinks = (ctx: TrpcContext): BillingLinks => ({ billingUrl: (slug) => siteUrl(ctx.env, slug, "/dashboard/billing") });
+
+/** The platform's M-Pesa account in use now: saved in the console, else the environment's. */
+export async function billingDeps(ctx: TrpcContext): Promise<BillingMpesaDeps> {
+  const { mpesa } = await platformSenderNow(ctx.db, (row) => mpesaInUse(row, ctx.secrets, ctx.integrations), ctx.requestId);
+  return { db: ctx.db, daraja: ctx.integrations.daraja, credentials: mpesa, publicBaseUrl: ctx.env.PUBLIC_BASE_URL, links: billingLinks(ctx) };
 }
 
 /** An ISP's own subscription: where it stands, choosing a tier, paying by M-Pesa, its invoices. */
@@ -52,9 +51,8 @@ export const billingRouter = createTRPCRouter({
     .input(z.object({ tierId: z.string().max(40).optional(), service: z.string().max(20).optional().nullable() }))
     .mutation(async ({ ctx, input }) => {
       const now = nowOf(ctx);
-      const deps = billingDeps(ctx);
       const r = await withBilling(ctx.db, ctx.tenant.id, actorOf(ctx), (tx) =>
-        chooseTier(tx, ctx.tenant.id, actorOf(ctx), { tierId: input.tierId ?? "", service: (input.service || null) as "hotspot" | "pppoe" | null }, now, deps.links),
+        chooseTier(tx, ctx.tenant.id, actorOf(ctx), { tierId: input.tierId ?? "", service: (input.service || null) as "hotspot" | "pppoe" | null }, now, billingLinks(ctx)),
       );
       if (!r.ok) fail(r);
       return { invoiceId: r.invoice.id, number: r.invoice.number, status: r.invoice.status };
@@ -64,7 +62,7 @@ export const billingRouter = createTRPCRouter({
   pay: billingProcedure("billing.manage")
     .input(z.object({ phone: z.string().max(30) }))
     .mutation(async ({ ctx, input }) => {
-      const r = await startBillingStk(billingDeps(ctx), ctx.tenant.id, actorOf(ctx), { phone: input.phone }, nowOf(ctx));
+      const r = await startBillingStk(await billingDeps(ctx), ctx.tenant.id, actorOf(ctx), { phone: input.phone }, nowOf(ctx));
       if (!r.ok) {
         if (r.fieldErrors) fail({ status: 400, fieldErrors: r.fieldErrors });
         throw new TRPCError({ code: r.status === 502 ? "BAD_REQUEST" : "CONFLICT", message: r.error ?? "M-Pesa refused the request." });

@@ -7,6 +7,7 @@ import { listTiers, saveTier, FEATURE_LABELS, TIER_FEATURES } from "../../servic
 import { recordManualPayment } from "../../services/billing/subscriptions";
 import { billingStatus } from "../../services/billing/state";
 import { recordEvent } from "../../services/audit";
+import { mpesaInUse, platformSenderIn } from "../../services/platform-senders";
 
 export const platformSettingsInput = z.object({
   trialHours: z.coerce.number({ error: "Enter the trial length in hours." }).int("Whole hours only.").min(1, "At least 1 hour.").max(2160, "At most 90 days (2160 hours)."),
@@ -51,7 +52,8 @@ export const platformBillingRouter = createTRPCRouter({
       featureLabels: FEATURE_LABELS,
       features: TIER_FEATURES,
       settings: settings ? { trialHours: settings.trialHours, reminderDays: settings.reminderDays, paymentInstructions: settings.paymentInstructions } : null,
-      platformMpesa: !!ctx.integrations.platformMpesa,
+      /** Whether ISPs can pay by STK push: an M-Pesa account saved in the console or in the environment. */
+      platformMpesa: (await platformSenderIn(ctx.tx, (row) => mpesaInUse(row, ctx.secrets, ctx.integrations))).source !== "none",
     };
   }),
 
