@@ -3,22 +3,14 @@
 // simulator's platform paybill saves, shows masked, and passes the Test against the Daraja
 // simulator; an SMS account saves and its Test SMS reaches the SMS simulator; the trial settings
 // moved here from Billing, whose "not configured" warning links here.
-import { test, expect, type Page } from "@playwright/test";
-import { DEMO_ADMIN, SMS_SIM, snap, url } from "./helpers";
+import { test, expect } from "@playwright/test";
+import { SMS_SIM, snap, url, signInDemo } from "./helpers";
 
 /** The Daraja simulator's platform paybill (SIM_PLATFORM_MPESA in server/integrations/index.ts). */
 const SIM = { consumerKey: "sim-mnetifi-platform-key", consumerSecret: "sim-mnetifi-platform-secret", shortcode: "4070701", passkey: "5a1f0c3e8b7d4a2f9e6c1b8d3a7f0e4c2b9d6a1f8e3c7b0d5a2f9e6c1b8d3a7f" };
 
-async function consoleSignIn(page: Page) {
-  await page.goto(url("admin", "/login"));
-  await page.getByLabel("Username or email").fill(DEMO_ADMIN.username);
-  await page.getByLabel("Password").fill(DEMO_ADMIN.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(url("admin", "/tenants"));
-}
-
 test("the super admin sets the platform's M-Pesa account and SMS sender in Settings and tests them", async ({ page }) => {
-  await consoleSignIn(page);
+  await signInDemo(page, "admin");
   await page.getByRole("navigation").getByRole("link", { name: "Settings" }).click();
   await expect(page).toHaveURL(url("admin", "/settings"));
   await expect(page.getByRole("heading", { name: "Settings", level: 1 })).toBeVisible();
