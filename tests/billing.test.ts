@@ -7,7 +7,6 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { run, Logger, type Runner } from "graphile-worker";
 import { and, eq } from "drizzle-orm";
-import { TRPCError } from "@trpc/server";
 import { createTestDatabase, type TestDatabase } from "./helpers/db";
 import { serve } from "./helpers/http";
 import { appContext, createTenantFixture, noIntegrations, requestWithSession, silentLog, testEnv, testSecrets, TEST_PASSWORD } from "./helpers/fixtures";
@@ -39,6 +38,8 @@ import type { PaymentDeps } from "../server/services/payments";
 import type { Site, TenantInfo } from "../server/services/hosts";
 import type { OutgoingMail } from "../server/services/emails";
 import { billingStatus, dashboardBlock, type BillingRow } from "../server/services/billing/state";
+import { waitFor } from "./helpers/wait";
+import { refusal } from "./helpers/trpc";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -78,26 +79,6 @@ const ispCaller = (now?: Date) => getCaller({ ...appContext(t.db, site(), integr
 const adminCaller = (now?: Date) => getCaller({ ...appContext(t.db, { kind: "admin" }, integrations), env: env(), now: now ? () => now : undefined }, requestWithSession("admin.mnetifi.test", admin.token));
 const inIsp = <T>(fn: (tx: Tx) => Promise<T>) => withTenant(t.db, isp.info.id, null, fn);
 const tenantRow = async () => (await withPlatform(t.db, null, (tx) => tx.select().from(tenants).where(eq(tenants.id, isp.info.id))))[0]!;
-
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function refused(p: Promise<unknown>): Promise<TRPCError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof TRPCError) return err;
-    throw err;
-  }
-  throw new Error("expected the call to be refused");
-}
 
 /** Where the dashboard sends this ISP's owner at `now`: null when it opens, else the redirect. */
 async function dashboardAt(now: Date): Promise<string | null> {
@@ -228,8 +209,8 @@ describe("the trial", () => {
     expect(event).toBeTruthy();
 
     // The super admin sets the length (audited, bad input refused field by field).
-    const err = await refused((await adminCaller()).platformBilling.saveSettings({ trialHours: "0", reminderDays: "3, x", paymentInstructions: "" }));
-    expect(err.cause).toMatchObject({ fieldErrors: { trialHours: [expect.stringContaining("At least 1")], reminderDays: [expect.any(String)] } });
+    const err = await refusal((await adminCaller()).platformBilling.saveSettings({ trialHours: "0", reminderDays: "3, x", paymentInstructions: "" }));
+    expect(err).toMatchObject({ fieldErrors: { trialHours: [expect.stringContaining("At least 1")], reminderDays: [expect.any(String)] } });
     await (await adminCaller()).platformBilling.saveSettings({ trialHours: "24", reminderDays: "3, 1", paymentInstructions: "Equity Bank, account 0123456789, mnetifi Ltd." });
     const [s] = await withPlatform(t.db, null, (tx) => tx.select().from(platformSettings));
     expect(s).toMatchObject({ trialHours: 24, reminderDays: [3, 1] });
@@ -249,7 +230,7 @@ describe("when the trial ends", () => {
   it("closes the dashboard (payment page), while a voucher purchase on the same ISP still succeeds end to end", async () => {
     const after = new Date(isp.trialEndsAt.getTime() + 60_000);
     expect(await dashboardAt(after)).toBe("/dashboard/locked");
-    const err = await refused((await ispCaller(after)).zones.list());
+    const err = await refusal((await ispCaller(after)).zones.list());
     expect(err.code).toBe("FORBIDDEN");
     expect(err.message).toMatch(/free trial ended on .+ Choose a plan and pay/);
     // The payment page still works: the plans, with Starter's registration fee.
@@ -273,8 +254,8 @@ describe("paying", () => {
     const chosen = await (await ispCaller()).billing.chooseTier({ tierId: "premium" });
     expect(chosen.number).toMatch(/^INV-\d{6}$/);
     // Bad input: clear field errors, nothing pushed.
-    const bad = await refused((await ispCaller()).billing.pay({ phone: "12345" }));
-    expect(bad.cause).toMatchObject({ fieldErrors: { phone: [expect.stringContaining("Safaricom")] } });
+    const bad = await refusal((await ispCaller()).billing.pay({ phone: "12345" }));
+    expect(bad).toMatchObject({ fieldErrors: { phone: [expect.stringContaining("Safaricom")] } });
 
     daraja.scriptStk("254722000111", { delayMs: 50, duplicates: 2 });
     const { paymentId } = await (await ispCaller()).billing.pay({ phone: "0722 000 111" });
@@ -311,7 +292,7 @@ describe("paying", () => {
     // And the clock: open until the paid month ends, closed after it.
     expect(await dashboardAt(new Date(row.paidUntil!.getTime() - 60_000))).toBeNull();
     expect(await dashboardAt(new Date(row.paidUntil!.getTime() + 60_000))).toBe("/dashboard/locked");
-    expect((await refused((await ispCaller(new Date(row.paidUntil!.getTime() + 60_000))).zones.list())).message).toMatch(/paid month ended/);
+    expect((await refusal((await ispCaller(new Date(row.paidUntil!.getTime() + 60_000))).zones.list())).message).toMatch(/paid month ended/);
   });
 
   it("refuses callbacks with a wrong secret or ISP, and keeps unreadable bodies without applying them", async () => {
@@ -385,14 +366,14 @@ describe("paying", () => {
 
     // The tier gate now refuses what Starter (PPPoE) lacks, with the reason.
     const later = new Date(paidAt.getTime() + HOUR);
-    const hotspot = await refused((await ispCaller(later)).hotspotPlans.plans());
+    const hotspot = await refusal((await ispCaller(later)).hotspotPlans.plans());
     expect(hotspot).toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining("PPPoE/static only") });
     const summary = await (await ispCaller(later)).billing.summary();
     expect(summary.features.sort()).toEqual(["pppoe"]);
     // One technician account on Starter.
     await (await ispCaller(later)).staff.invite({ fullName: "Otieno Tech", email: "otieno@kilimani.test", role: "technician" });
-    const second = await refused((await ispCaller(later)).staff.invite({ fullName: "Kamau Tech", email: "kamau@kilimani.test", role: "technician" }));
-    expect(second.cause).toMatchObject({ fieldErrors: { role: [expect.stringContaining("1 technician account")] } });
+    const second = await refusal((await ispCaller(later)).staff.invite({ fullName: "Kamau Tech", email: "kamau@kilimani.test", role: "technician" }));
+    expect(second).toMatchObject({ fieldErrors: { role: [expect.stringContaining("1 technician account")] } });
 
     // The console: MRR counts this ISP at the Starter price now.
     const summaryAdmin = await (await adminCaller()).platformBilling.summary();
@@ -431,8 +412,8 @@ describe("reminders", () => {
 
 describe("tiers, invoices and receipts", () => {
   it("the super admin edits prices and features (audited; bad input refused field by field)", async () => {
-    const err = await refused((await adminCaller()).platformBilling.saveTier({ id: "premium", name: "", registrationFeeKes: "-1", monthlyKes: "1500.5", features: ["teleport"] }));
-    expect(Object.keys((err.cause as unknown as { fieldErrors: Record<string, unknown> }).fieldErrors).sort()).toEqual(["features", "monthlyKes", "name", "registrationFeeKes"]);
+    const err = await refusal((await adminCaller()).platformBilling.saveTier({ id: "premium", name: "", registrationFeeKes: "-1", monthlyKes: "1500.5", features: ["teleport"] }));
+    expect(Object.keys(err.fieldErrors).sort()).toEqual(["features", "monthlyKes", "name", "registrationFeeKes"]);
     await (await adminCaller()).platformBilling.saveTier({ id: "premium", name: "Premium", description: "Everything", registrationFeeKes: 0, monthlyKes: 1800, features: ["hotspot", "pppoe", "sms_broadcasts", "whatsapp_broadcasts"], maxTechnicians: "", singleService: false, sortOrder: 20, active: true });
     const summary = await (await adminCaller()).platformBilling.summary();
     expect(summary.tiers.find((x) => x.id === "premium")).toMatchObject({ monthlyCents: 180000, maxTechnicians: null });
@@ -464,17 +445,17 @@ describe("tiers, invoices and receipts", () => {
 
 describe("suspended or blocked by hand", () => {
   it("needs a reason and a console role allowed to do it", async () => {
-    const err = await refused((await adminCaller()).console.setHold({ tenantId: isp.info.id, kind: "suspend", reason: "no" }));
+    const err = await refusal((await adminCaller()).console.setHold({ tenantId: isp.info.id, kind: "suspend", reason: "no" }));
     expect(err.code).toBe("BAD_REQUEST");
-    expect((err.cause as unknown as { fieldErrors: Record<string, string[]> }).fieldErrors.reason![0]).toMatch(/Say why/);
-    expect((await refused((await adminCaller()).console.setHold({ tenantId: isp.info.id, kind: "restore", reason: "Nothing to restore" }))).code).toBe("CONFLICT");
-    expect((await refused((await adminCaller()).console.setHold({ tenantId: "00000000-0000-4000-8000-000000000000", kind: "block", reason: "No such ISP here" }))).code).toBe("NOT_FOUND");
+    expect(err.fieldErrors.reason![0]).toMatch(/Say why/);
+    expect((await refusal((await adminCaller()).console.setHold({ tenantId: isp.info.id, kind: "restore", reason: "Nothing to restore" }))).code).toBe("CONFLICT");
+    expect((await refusal((await adminCaller()).console.setHold({ tenantId: "00000000-0000-4000-8000-000000000000", kind: "block", reason: "No such ISP here" }))).code).toBe("NOT_FOUND");
     const helpdesk = await withPlatform(t.db, null, async (tx) => {
       const [u] = await tx.insert(platformUsers).values({ username: "helpdesk", email: "helpdesk@mnetifi.test", role: "support", passwordHash: "x" }).returning();
       return (await createPlatformSession(tx, u!.id)).token;
     });
     const asHelpdesk = await getCaller({ ...appContext(t.db, { kind: "admin" }, integrations), env: env() }, requestWithSession("admin.mnetifi.test", helpdesk));
-    expect((await refused(asHelpdesk.console.setHold({ tenantId: isp.info.id, kind: "suspend", reason: "Support trying to suspend" }))).code).toBe("FORBIDDEN");
+    expect((await refusal(asHelpdesk.console.setHold({ tenantId: isp.info.id, kind: "suspend", reason: "Support trying to suspend" }))).code).toBe("FORBIDDEN");
     expect((await tenantRow()).status).toBe("active");
   });
 
@@ -486,7 +467,7 @@ describe("suspended or blocked by hand", () => {
     expect(await tenantRow()).toMatchObject({ status: "suspended", holdReason: reason, heldBy: admin.id, statusBeforeHold: "active" });
     // The ISP's users see why, on the closed-dashboard page and from every procedure.
     expect(await dashboardAt(new Date())).toBe("/dashboard/locked");
-    const err = await refused((await ispCaller()).zones.list());
+    const err = await refusal((await ispCaller()).zones.list());
     expect(err.code).toBe("FORBIDDEN");
     expect(err.message).toContain(`mnetifi suspended this dashboard on`);
     expect(err.message).toContain(reason);
@@ -515,7 +496,7 @@ describe("suspended or blocked by hand", () => {
     // Blocking instead keeps what restoring returns to; restoring opens the dashboard as it was.
     await (await adminCaller()).console.setHold({ tenantId: isp.info.id, kind: "block", reason: "Chargeback fraud under review" });
     expect(await tenantRow()).toMatchObject({ status: "blocked", statusBeforeHold: "active", holdReason: "Chargeback fraud under review" });
-    expect((await refused((await ispCaller()).zones.list())).message).toContain("mnetifi blocked this dashboard");
+    expect((await refusal((await ispCaller()).zones.list())).message).toContain("mnetifi blocked this dashboard");
     expect(await (await adminCaller()).console.setHold({ tenantId: isp.info.id, kind: "restore", reason: "Bank confirmed the payment" })).toEqual({ status: "active" });
     expect(await tenantRow()).toMatchObject({ status: "active", holdReason: null, heldAt: null, heldBy: null, statusBeforeHold: null });
     expect(await dashboardAt(new Date())).toBeNull();

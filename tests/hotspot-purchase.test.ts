@@ -24,6 +24,7 @@ import { planProfileName } from "../server/services/hotspot/rules";
 import { registerVoucherPurpose, startPurchase, purchaseStatus, readDeviceContext, phoneVouchers, redeem } from "../server/services/hotspot/portal";
 import { saveProvider, ensureMessagingSettings, webhookUrl } from "../server/services/messaging/settings";
 import type { Integrations } from "../server/integrations";
+import { waitFor } from "./helpers/wait";
 
 let t: TestDatabase;
 let A: TenantFixture;
@@ -36,15 +37,6 @@ let routerId: string;
 let planId: string;
 
 const inA = <T>(fn: (tx: Tx) => Promise<T>) => withTenant(t.db, A.tenant.id, null, fn);
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 const device = (n: number) =>
   readDeviceContext({ mac: `02:00:00:00:00:${String(n).padStart(2, "0")}`, ip: `10.5.50.${n}`, router: routerId, identity: "Portal-hAP", "link-login-only": "http://10.5.50.1/login", "link-orig": "http://example.com/" });
 

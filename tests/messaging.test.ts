@@ -19,6 +19,7 @@ import { saveProvider, saveBranding, ensureMessagingSettings, webhookUrl } from 
 import { notify, saveTemplate } from "../server/services/messaging/notify";
 import { sendQueuedMessage, type OutboxDeps } from "../server/services/messaging/outbox";
 import { createBroadcast } from "../server/services/messaging/broadcasts";
+import { waitFor } from "./helpers/wait";
 
 let t: TestDatabase;
 let A: TenantFixture;
@@ -32,16 +33,6 @@ let integrations: Integrations;
 const inA = <T>(fn: (tx: Tx) => Promise<T>) => withTenant(t.db, A.tenant.id, null, fn);
 const inB = <T>(fn: (tx: Tx) => Promise<T>) => withTenant(t.db, B.tenant.id, null, fn);
 const caller = (f: TenantFixture) => getCaller(appContext(t.db, { kind: "tenant", tenant: f.tenant }, integrations), requestWithSession(`${f.tenant.slug}.mnetifi.test`, f.token));
-
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const message = (id: string) => inA(async (tx) => (await tx.select().from(messages).where(eq(messages.id, id)))[0]!);
 

@@ -14,6 +14,7 @@ import { saveMpesaSettings, getMpesaSettingsRow, callbackUrls } from "../server/
 import { startStkPayment, applyCallback, recordManualPayment, assignPayment, type PaymentDeps } from "../server/services/payments";
 import { registerPaymentPurpose, type PaymentRow } from "../server/services/payments/purposes";
 import type { Integrations } from "../server/integrations";
+import { waitFor } from "./helpers/wait";
 
 let t: TestDatabase;
 let sim: DarajaSim;
@@ -35,15 +36,6 @@ const actor = { actorKind: "system" as const };
 const inA = <T>(fn: Parameters<typeof withTenant<T>>[3]) => withTenant(t.db, A.tenant.id, null, fn);
 const getPayment = async (id: string) => (await inA((tx) => tx.select().from(payments).where(eq(payments.id, id))))[0]!;
 
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 const settled = (id: string, status?: string) => waitFor(`payment ${id} ${status ?? "settled"}`, async () => {
   const p = await getPayment(id);
   return (status ? p.status === status : p.status !== "pending") && p;

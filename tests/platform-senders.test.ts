@@ -6,7 +6,6 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { run, Logger, type Runner } from "graphile-worker";
 import { eq, like } from "drizzle-orm";
-import { TRPCError } from "@trpc/server";
 import { createTestDatabase, type TestDatabase } from "./helpers/db";
 import { appContext, createPlatformUser, createTenantFixture, noIntegrations, requestWithSession, testEnv, testSecrets, type TenantFixture } from "./helpers/fixtures";
 import { withPlatform } from "../db/client";
@@ -22,6 +21,8 @@ import { SIM_PLATFORM_MPESA, type Integrations } from "../server/integrations";
 import { enqueueJob } from "../server/services/jobs";
 import { mailFromInUse, mpesaInUse, platformSenderNow, smsInUse } from "../server/services/platform-senders";
 import { getCaller } from "../server/trpc/root";
+import { waitFor } from "./helpers/wait";
+import { refusal } from "./helpers/trpc";
 
 /** What the server environment gives (PLATFORM_MPESA_*, PLATFORM_SMS_*, MAIL_FROM). */
 const ENV_MPESA: DarajaCredentials = { environment: "sandbox", accountType: "paybill", consumerKey: SIM_PLATFORM_MPESA.consumerKey, consumerSecret: SIM_PLATFORM_MPESA.consumerSecret, shortcode: SIM_PLATFORM_MPESA.shortcode, passkey: SIM_PLATFORM_MPESA.passkey };
@@ -44,26 +45,6 @@ const env = { ...testEnv, PLATFORM_SMS_USERNAME: "env-platform", PLATFORM_SMS_AP
 const consoleAs = (token: string) => getCaller({ ...appContext(t.db, { kind: "admin" }, integrations), env }, requestWithSession("admin.mnetifi.test", token));
 const ispAs = (f: TenantFixture) => getCaller({ ...appContext(t.db, { kind: "tenant", tenant: f.tenant }, integrations), env }, requestWithSession(`${f.tenant.slug}.mnetifi.test`, f.token));
 const row = async () => (await withPlatform(t.db, null, (tx) => tx.select().from(platformSettings)))[0]!;
-
-async function refused(p: Promise<unknown>): Promise<TRPCError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof TRPCError) return err;
-    throw err;
-  }
-  throw new Error("expected the call to be refused");
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -119,14 +100,14 @@ describe("with nothing saved in the console", () => {
 describe("saving the M-Pesa account", () => {
   it("validates field by field and saves nothing on error", async () => {
     const c = await consoleAs(root.token);
-    const bad = await refused(c.platformSettings.saveMpesa({ environment: "live", accountType: "paybill", shortcode: "12", consumerKey: "k" }));
+    const bad = await refusal(c.platformSettings.saveMpesa({ environment: "live", accountType: "paybill", shortcode: "12", consumerKey: "k" }));
     expect(bad.code).toBe("BAD_REQUEST");
-    expect(bad.cause).toMatchObject({ fieldErrors: { environment: [expect.any(String)], shortcode: ["The shortcode is 5–7 digits."] } });
-    const till = await refused(c.platformSettings.saveMpesa({ environment: "sandbox", accountType: "till", shortcode: "600100", tillNumber: "" }));
-    expect(till.cause).toMatchObject({ fieldErrors: { tillNumber: [expect.stringContaining("till number")] } });
+    expect(bad).toMatchObject({ fieldErrors: { environment: [expect.any(String)], shortcode: ["The shortcode is 5–7 digits."] } });
+    const till = await refusal(c.platformSettings.saveMpesa({ environment: "sandbox", accountType: "till", shortcode: "600100", tillNumber: "" }));
+    expect(till).toMatchObject({ fieldErrors: { tillNumber: [expect.stringContaining("till number")] } });
     // The first save needs every secret.
-    const missing = await refused(c.platformSettings.saveMpesa({ environment: "sandbox", accountType: "paybill", shortcode: CONSOLE_MPESA.shortcode, consumerKey: CONSOLE_MPESA.consumerKey }));
-    expect(missing.cause).toMatchObject({ fieldErrors: { consumerSecret: [expect.stringContaining("consumer secret")], passkey: [expect.stringContaining("passkey")] } });
+    const missing = await refusal(c.platformSettings.saveMpesa({ environment: "sandbox", accountType: "paybill", shortcode: CONSOLE_MPESA.shortcode, consumerKey: CONSOLE_MPESA.consumerKey }));
+    expect(missing).toMatchObject({ fieldErrors: { consumerSecret: [expect.stringContaining("consumer secret")], passkey: [expect.stringContaining("passkey")] } });
     expect((await row()).mpesaShortcode).toBeNull();
   });
 
@@ -222,10 +203,10 @@ describe("saving the M-Pesa account", () => {
 describe("the SMS sender", () => {
   it("validates, seals the API key, and sends the platform's texts (a sign-in code job, the Test) through the saved account", async () => {
     const c = await consoleAs(root.token);
-    const bad = await refused(c.platformSettings.saveSms({ username: "", senderId: "WAY-TOO-LONG-SENDER" }));
-    expect(bad.cause).toMatchObject({ fieldErrors: { username: [expect.any(String)], senderId: [expect.any(String)] } });
-    const noKey = await refused(c.platformSettings.saveSms({ username: CONSOLE_AT.username }));
-    expect(noKey.cause).toMatchObject({ fieldErrors: { apiKey: [expect.stringContaining("API key")] } });
+    const bad = await refusal(c.platformSettings.saveSms({ username: "", senderId: "WAY-TOO-LONG-SENDER" }));
+    expect(bad).toMatchObject({ fieldErrors: { username: [expect.any(String)], senderId: [expect.any(String)] } });
+    const noKey = await refusal(c.platformSettings.saveSms({ username: CONSOLE_AT.username }));
+    expect(noKey).toMatchObject({ fieldErrors: { apiKey: [expect.stringContaining("API key")] } });
 
     // Before: the environment's account sends.
     await withPlatform(t.db, null, (tx) => enqueueJob(tx, "send_platform_sms", { to: "254722555201", message: "123456 is your sign-in code (before)" }));
@@ -244,8 +225,8 @@ describe("the SMS sender", () => {
     expect(await sms.waitFor((m) => m.to === "+254722555202")).toMatchObject({ username: CONSOLE_AT.username, from: "MNETIFI", message: "654321 is your sign-in code" });
 
     // The Test button: a number typed by the admin, through the account in use.
-    const badPhone = await refused(c.platformSettings.testSms({ phone: "12" }));
-    expect(badPhone.cause).toMatchObject({ fieldErrors: { phone: [expect.any(String)] } });
+    const badPhone = await refusal(c.platformSettings.testSms({ phone: "12" }));
+    expect(badPhone).toMatchObject({ fieldErrors: { phone: [expect.any(String)] } });
     expect(await c.platformSettings.testSms({ phone: "0722 555 203" })).toEqual({ ok: true, source: "console" });
     expect(await sms.waitFor((m) => m.to === "+254722555203")).toMatchObject({ username: CONSOLE_AT.username, message: expect.stringContaining("test message") });
     // A refusal is reported, not thrown.
@@ -261,8 +242,8 @@ describe("the SMS sender", () => {
 describe("the email From", () => {
   it("validates the address and name, and every email the platform sends comes from it", async () => {
     const c = await consoleAs(root.token);
-    const bad = await refused(c.platformSettings.saveEmail({ fromName: 'Evil" <x@y>', fromAddress: "not-an-address" }));
-    expect(bad.cause).toMatchObject({ fieldErrors: { fromName: [expect.any(String)], fromAddress: [expect.stringContaining("email address")] } });
+    const bad = await refusal(c.platformSettings.saveEmail({ fromName: 'Evil" <x@y>', fromAddress: "not-an-address" }));
+    expect(bad).toMatchObject({ fieldErrors: { fromName: [expect.any(String)], fromAddress: [expect.stringContaining("email address")] } });
 
     await withPlatform(t.db, null, (tx) => enqueueJob(tx, "send_email", { to: "owner-before@senders.test", subject: "Before", text: "x", html: "<p>x</p>" }));
     expect((await smtp.waitFor((m) => m.to.includes("owner-before@senders.test"))).from).toContain("no-reply@mnetifi.test");
@@ -294,12 +275,12 @@ describe("who may see and change them", () => {
         () => c.platformSettings.testMpesa(),
         () => c.platformSettings.testSms({ phone: "0722555301" }),
       ]) {
-        expect((await refused(call())).code, role).toBe("FORBIDDEN");
+        expect((await refusal(call())).code, role).toBe("FORBIDDEN");
       }
     }
     const owner = await ispAs(isp);
     for (const call of [() => owner.platformSettings.get(), () => owner.platformSettings.saveSms({ username: "x", apiKey: "y" }), () => owner.platformSettings.testMpesa()]) {
-      expect((await refused(call())).code).toBe("NOT_FOUND");
+      expect((await refusal(call())).code).toBe("NOT_FOUND");
     }
     expect(await row()).toEqual(before);
   });
