@@ -28,6 +28,10 @@ export function niceTicks(max: number, most = 4): number[] {
 const kesText = (shillings: number) => `KES ${shillings.toLocaleString("en-KE")}`;
 const margin = { top: 8, right: 8, bottom: 0, left: 0 };
 
+// The same month axis and grid on every chart.
+const monthAxis = { dataKey: "label", tick, tickLine: false, axisLine: false, interval: "preserveStartEnd", minTickGap: 16 } as const;
+const grid = { strokeDasharray: "3 3", vertical: false, stroke: "#e2e8f0" } as const;
+
 /** Money received per month, one stacked colour per tier. */
 export function RevenueByTierChart({ months, tiers }: { months: ChartMonth[]; tiers: Array<{ id: string; name: string }> }) {
   // Keys of our own (a tier id could contain a dot, which recharts would read as a path).
@@ -37,8 +41,8 @@ export function RevenueByTierChart({ months, tiers }: { months: ChartMonth[]; ti
     <div className="h-64 w-full" role="img" aria-label="Subscription money received per month, by plan">
       <ResponsiveContainer width="100%" height="100%">
         <BarChart data={data} margin={margin}>
-          <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e2e8f0" />
-          <XAxis dataKey="label" tick={tick} tickLine={false} axisLine={false} interval="preserveStartEnd" minTickGap={16} />
+          <CartesianGrid {...grid} />
+          <XAxis {...monthAxis} />
           <YAxis tick={tick} tickLine={false} axisLine={false} width={48} tickFormatter={shillingsTick} ticks={ticks} domain={[0, ticks.at(-1)!]} />
           <Tooltip cursor={{ fill: "#f1f5f9" }} formatter={(v, name) => [kesText(Number(v)), String(name)]} />
           <Legend wrapperStyle={{ fontSize: 12 }} />
@@ -57,8 +61,8 @@ export function GrowthChart({ months }: { months: ChartMonth[] }) {
     <div className="h-56 w-full" role="img" aria-label="New ISPs and churned ISPs per month">
       <ResponsiveContainer width="100%" height="100%">
         <BarChart data={months} margin={margin}>
-          <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e2e8f0" />
-          <XAxis dataKey="label" tick={tick} tickLine={false} axisLine={false} interval="preserveStartEnd" minTickGap={16} />
+          <CartesianGrid {...grid} />
+          <XAxis {...monthAxis} />
           <YAxis tick={tick} tickLine={false} axisLine={false} width={32} allowDecimals={false} />
           <Tooltip cursor={{ fill: "#f1f5f9" }} />
           <Legend wrapperStyle={{ fontSize: 12 }} />
@@ -78,8 +82,8 @@ export function MrrTrendChart({ months }: { months: ChartMonth[] }) {
     <div className="h-56 w-full" role="img" aria-label="Monthly recurring revenue at the end of each month">
       <ResponsiveContainer width="100%" height="100%">
         <AreaChart data={data} margin={margin}>
-          <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e2e8f0" />
-          <XAxis dataKey="label" tick={tick} tickLine={false} axisLine={false} interval="preserveStartEnd" minTickGap={16} />
+          <CartesianGrid {...grid} />
+          <XAxis {...monthAxis} />
           <YAxis tick={tick} tickLine={false} axisLine={false} width={48} tickFormatter={shillingsTick} ticks={ticks} domain={[0, ticks.at(-1)!]} />
           <Tooltip formatter={(v) => [kesText(Number(v)), "MRR"]} />
           <Area type="linear" dataKey="mrr" name="MRR" stroke="#059669" fill="#d1fae5" strokeWidth={2} dot={{ r: 2.5, fill: "#059669" }} isAnimationActive={false} />
