@@ -196,3 +196,28 @@ test("a visit can be ended from the console: the ISP-side tab is signed out on i
   await expect(page).toHaveURL(/\/login/);
   await expect(page.getByTestId("impersonation-banner")).toHaveCount(0);
 });
+
+test("the super admin renames an ISP at its request (bad input keeps what was typed) and the portal shows the new name", async ({ page }) => {
+  await signInDemo(page, "admin");
+  await page.locator("tr[data-tenant=demo]").getByRole("link", { name: "Demo Networks Ltd" }).click();
+  await page.getByText("Rename", { exact: true }).click();
+  const name = page.getByLabel("Business name");
+  await name.fill("D");
+  await page.getByRole("button", { name: "Save name" }).click();
+  await expect(page.getByText("Enter the business name.")).toBeVisible();
+  await expect(page.getByLabel("Business name")).toHaveValue("D");
+  await page.getByLabel("Business name").fill("Demo Networks Kenya");
+  await page.getByRole("button", { name: "Save name" }).click();
+  await expect(page.getByText(/^Renamed\./)).toBeVisible();
+  await expect(page.getByRole("heading", { name: /Demo Networks Kenya/ })).toBeVisible();
+  await expect(page.locator("tr[data-action='tenant.renamed']").first()).toContainText("“Demo Networks Ltd” → “Demo Networks Kenya”");
+  const portal = await page.context().newPage();
+  await portal.goto(url("demo", "/hotspotportal"));
+  await expect(portal.getByRole("heading", { name: "Demo Networks Kenya" })).toBeVisible();
+  await portal.close();
+
+  // Back to the name the other specs expect (the form stays open after saving).
+  await page.getByLabel("Business name").fill("Demo Networks Ltd");
+  await page.getByRole("button", { name: "Save name" }).click();
+  await expect(page.getByRole("heading", { name: /Demo Networks Ltd/ })).toBeVisible();
+});

@@ -171,6 +171,7 @@ describe("tRPC: tenant B against tenant A", () => {
     await expect(b.console.supportReply({ tenantId: A.tenant.id, body: "Fake reply from support" })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(b.console.setHold({ tenantId: A.tenant.id, kind: "block", reason: "Competitor blocking A" })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(b.console.endImpersonation({ impersonationId: A.tenant.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(b.console.rename({ tenantId: A.tenant.id, businessName: "Owned by B" })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(b.platformAnalytics.overview()).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(b.platformAnalytics.exported({ format: "csv", rows: 1 })).rejects.toMatchObject({ code: "NOT_FOUND" });
     // The platform's senders (its M-Pesa account, SMS and email): neither readable nor writable from an ISP.
@@ -191,6 +192,7 @@ describe("tRPC: tenant B against tenant A", () => {
       ["console.supportReply", { tenantId: A.tenant.id, body: "Fake" }, "POST"],
       ["console.setHold", { tenantId: A.tenant.id, kind: "suspend", reason: "Competitor suspending A" }, "POST"],
       ["console.endImpersonation", { impersonationId: A.tenant.id }, "POST"],
+      ["console.rename", { tenantId: A.tenant.id, businessName: "Owned by B" }, "POST"],
       ["platformSettings.get", undefined, "GET"],
       ["platformSettings.saveMpesa", { environment: "sandbox", accountType: "paybill", shortcode: "600000", consumerKey: "k", consumerSecret: "s", passkey: "p" }, "POST"],
       ["platformSettings.saveSms", { username: "b-steals", apiKey: "k" }, "POST"],

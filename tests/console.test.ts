@@ -7,7 +7,8 @@ import * as schema from "../db/schema";
 import { getCaller } from "../server/trpc/root";
 import { cleanMessage } from "../server/services/support";
 import { consoleStatus, consoleStatusSql } from "../server/services/tenant-standing";
-import type { Site } from "../server/services/hosts";
+import { findTenantBySlug, type Site } from "../server/services/hosts";
+import { refusal } from "./helpers/trpc";
 
 let t: TestDatabase;
 let A: TenantFixture;
@@ -208,6 +209,20 @@ describe("support chat", () => {
     const billing = await createPlatformUser(t.db, "billing", "cashier");
     await expect((await consoleAs(billing.token)).console.supportInbox()).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect((await consoleAs(billing.token)).console.supportReply({ tenantId: A.tenant.id, body: "hi" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
+
+  it("the super admin renames an ISP on its request: validated, audited in both logs; other roles cannot", async () => {
+    const c = await consoleAs(admin.token);
+    expect(await refusal(c.console.rename({ tenantId: A.tenant.id, businessName: "x" }))).toMatchObject({ code: "BAD_REQUEST", fieldErrors: { businessName: [expect.stringContaining("Enter the business name")] } });
+    expect(await refusal(c.console.rename({ tenantId: A.tenant.id, businessName: A.tenant.businessName }))).toMatchObject({ code: "CONFLICT" });
+    expect(await refusal(c.console.rename({ tenantId: "00000000-0000-4000-8000-000000000000", businessName: "Ghost Net" }))).toMatchObject({ code: "NOT_FOUND" });
+    expect(await refusal((await consoleAs(helpdesk.token)).console.rename({ tenantId: A.tenant.id, businessName: "Helpdesk Net" }))).toMatchObject({ code: "FORBIDDEN" });
+    expect(await c.console.rename({ tenantId: A.tenant.id, businessName: "  Alpha Fibre Ltd " })).toEqual({ businessName: "Alpha Fibre Ltd" });
+    // The ISP's own host now answers with the new name.
+    expect((await findTenantBySlug(t.db, A.tenant.slug))?.businessName).toBe("Alpha Fibre Ltd");
+    const [ev] = await withTenant(t.db, A.tenant.id, null, (tx) => tx.select().from(schema.auditEvents).where(eq(schema.auditEvents.action, "tenant.renamed")));
+    expect(ev).toMatchObject({ actorKind: "platform_user", actorId: admin.id, details: { from: A.tenant.businessName, to: "Alpha Fibre Ltd" } });
+    await c.console.rename({ tenantId: A.tenant.id, businessName: A.tenant.businessName });
   });
 
   it("a suspended ISP can still write to support, though the rest of its dashboard is closed", async () => {

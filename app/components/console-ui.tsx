@@ -52,6 +52,7 @@ const CONSOLE_EVENTS: Record<string, string> = {
   "tenant.suspended": "Suspended the ISP's dashboard",
   "tenant.blocked": "Blocked the ISP's dashboard",
   "tenant.restored": "Restored the ISP's dashboard",
+  "tenant.renamed": "Renamed the ISP",
   "support.message_sent": "ISP wrote to support",
   "support.reply_sent": "Replied to the ISP",
   "platform_admin.invited": "Invited a console admin",
@@ -99,6 +100,7 @@ export function describeConsoleEvent(e: { action: string; tableName: string | nu
   if ((e.action === "impersonation.start" || e.action.startsWith("tenant.")) && typeof d.reason === "string") return `${base}: “${d.reason}”`;
   if (e.action === "impersonation.end" && typeof d.reason === "string") return `${base} (${{ exit: "exit", expired: "time up", signed_out: "signed out", replaced: "started again", console: "ended from the console", console_signed_out: "signed out of the console" }[d.reason] ?? d.reason})`;
   if (e.action === "impersonation.action" && typeof d.procedure === "string") return `${base}: ${d.procedure}`;
+  if (e.action === "tenant.renamed" && typeof d.from === "string" && typeof d.to === "string") return `${base}: “${d.from}” → “${d.to}”`;
   return base;
 }
 

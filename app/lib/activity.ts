@@ -68,6 +68,7 @@ const EVENTS: Record<string, string> = {
   "tenant.suspended": "mnetifi suspended your dashboard",
   "tenant.blocked": "mnetifi blocked your dashboard",
   "tenant.restored": "mnetifi restored your dashboard",
+  "tenant.renamed": "mnetifi changed your business name",
   "support.message_sent": "Wrote to mnetifi support",
   "support.reply_sent": "mnetifi support replied",
 };

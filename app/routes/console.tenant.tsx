@@ -1,7 +1,7 @@
 import { useEffect } from "react";
 import { Form, Link, data, useActionData, useLoaderData, useNavigation, useSearchParams } from "react-router";
 import type { Route } from "./+types/console.tenant";
-import { Alert, Button, Card, EmptyState, TextAreaField } from "../components/ui";
+import { Alert, Button, Card, EmptyState, Field, TextAreaField } from "../components/ui";
 import { DataTable, Td } from "../components/table";
 import { Stat, StatusBadge, Who, describeConsoleEvent } from "../components/console-ui";
 import { requirePlatformUser } from "../lib/session.server";
@@ -40,6 +40,10 @@ export async function action({ request, context, params }: Route.ActionArgs) {
       const r = await caller.console.setHold({ tenantId: params.id, kind: values.kind, reason: values.reason });
       return { intent, ok: true as const, done: r.status };
     }
+    if (intent === "rename") {
+      const r = await caller.console.rename({ tenantId: params.id, businessName: values.businessName });
+      return { intent, ok: true as const, done: r.businessName };
+    }
     if (intent === "end_visit") {
       await caller.console.endImpersonation({ impersonationId: values.impersonationId ?? "" });
       return { intent, ok: true as const, done: "ended" };
@@ -51,7 +55,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
     return data({ intent, ok: true as const, url: r.url }, { headers: { "cache-control": "no-store" } });
   } catch (err) {
     const f = formFailure(err, values).data;
-    return { intent, ok: false as const, error: f.formError, fieldError: f.fieldErrors.reason?.[0] ?? f.fieldErrors.kind?.[0], reason: values.reason ?? "", kind: values.kind ?? "" };
+    return { intent, ok: false as const, error: f.formError, fieldError: f.fieldErrors.reason?.[0] ?? f.fieldErrors.kind?.[0] ?? f.fieldErrors.businessName?.[0], reason: values.reason ?? "", kind: values.kind ?? "", businessName: values.businessName ?? "" };
   }
 }
 
@@ -141,6 +145,7 @@ export default function TenantDetail() {
             <dt className="text-slate-500">Last activity</dt>
             <dd>{formatAgo(usage.lastActivityAt, now)}</dd>
           </dl>
+          {canManage ? <RenameForm current={tenant.businessName} result={result && result.intent === "rename" ? result : null} busy={busy} /> : null}
         </Card>
         <Card className="p-5">
           <h2 className="font-semibold">Owner</h2>
@@ -296,6 +301,31 @@ export default function TenantDetail() {
   );
 }
 
+
+/** The registered business name, changed on the ISP's request (it is on the portal, invoices and SMS). */
+function RenameForm({ current, result, busy }: { current: string; result: { ok: boolean; fieldError?: string; error?: string | null; businessName?: string } | null; busy: boolean }) {
+  const failed = result && !result.ok ? result : null;
+  return (
+    <details className="mt-4 border-t border-slate-100 pt-3" open={Boolean(result)}>
+      <summary className="cursor-pointer text-sm font-semibold text-brand-700">Rename</summary>
+      {result?.ok ? (
+        <div className="mt-2">
+          <Alert tone="success">Renamed. The portal, invoices and messages use the new name from now on.</Alert>
+        </div>
+      ) : null}
+      <Form method="post" className="mt-2 grid gap-2">
+        <input type="hidden" name="intent" value="rename" />
+        {failed?.error ? <Alert>{failed.error}</Alert> : null}
+        <Field label="Business name" name="businessName" id="rename-business" defaultValue={failed?.businessName ?? current} maxLength={80} required error={failed?.fieldError} hint="At the ISP's request: it is the portal's title and on its invoices." />
+        <div>
+          <Button type="submit" variant="secondary" disabled={busy}>
+            Save name
+          </Button>
+        </div>
+      </Form>
+    </details>
+  );
+}
 
 const HOLD_DONE: Record<string, string> = {
   suspended: "Suspended. The ISP's users see the reason instead of their dashboard; the owner was emailed. Customers are not affected.",

@@ -370,7 +370,7 @@ export default function PortalBranding() {
               <div className="rounded-lg bg-slate-50 px-3 py-2.5 text-sm ring-1 ring-slate-200">
                 <span className="text-slate-600">Business name: </span>
                 <strong className="text-slate-900">{d.businessName}</strong>
-                <span className="mt-0.5 block text-slate-500">Your registered name is the portal's title. To change it, ask mnetifi support.</span>
+                <span className="mt-0.5 block text-slate-500">Your registered name is the portal's title (and on your invoices). To change it, ask mnetifi support from the Support tab.</span>
               </div>
               <div className="flex flex-col gap-4 sm:flex-row sm:items-start">
                 <div

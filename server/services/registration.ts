@@ -4,7 +4,7 @@ import { users } from "../../db/schema";
 import { withPlatform, withTenant, enterTenant, type Db, type Tx } from "../../db/client";
 import { slugProblem, findTenantBySlug, type TenantInfo } from "./hosts";
 import { checkPassword } from "./password-policy";
-import { createTenant, createUser } from "./tenants";
+import { businessNameField, createTenant, createUser } from "./tenants";
 import { issueToken, findToken, consumeToken } from "./tokens";
 import { queueEmail, verificationEmail } from "./emails";
 import { recordEvent } from "./audit";
@@ -14,7 +14,7 @@ import { isUniqueViolation } from "../../db/errors";
 
 export const registrationInput = z
   .object({
-    businessName: z.string().trim().min(2, "Enter your business name.").max(80, "Keep the business name under 80 characters."),
+    businessName: businessNameField,
     slug: z.string().trim().toLowerCase(),
     username: z
       .string()

@@ -1,5 +1,5 @@
 // An ISP's standing as the console shows it, and the platform's hand on it: suspend, block and
-// restore, each with a reason. A hold closes the ISP's dashboard only; the captive portal, M-Pesa
+// restore, each with a reason; rename. A hold closes the ISP's dashboard only; the captive portal, M-Pesa
 // callbacks, router jobs and messaging never look at it, so customers are not touched.
 import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
@@ -10,6 +10,7 @@ import { billingStatus, formatWhen, type BillingPhase } from "./billing/state";
 import { ownerContact } from "./billing/subscriptions";
 import { recordEvent } from "./audit";
 import { queueEmail } from "./emails";
+import { businessNameField } from "./tenants";
 
 /**
  * What the console calls an ISP's state: the billing phase in the words of the issue (trial,
@@ -85,6 +86,25 @@ export async function setTenantHold(tx: Tx, actor: Actor, input: unknown, now = 
   const owner = await ownerContact(tx, tenantId);
   if (owner?.email) await queueEmail(tx, holdEmail({ to: owner.email, businessName: t.businessName, kind, reason, when: formatWhen(now, t.timezone) }));
   return { ok: true, status: next };
+}
+
+const renameInput = z.object({ tenantId: z.uuid(), businessName: businessNameField });
+
+/**
+ * Renames an ISP (platform context; ISPs ask support, since the name is on invoices). Audited as
+ * the row change and a `tenant.renamed` event in the ISP's own log.
+ */
+export async function renameTenant(tx: Tx, actor: Actor, input: unknown): Promise<{ ok: true; businessName: string } | { ok: false; status: 400 | 404 | 409; fieldErrors?: Record<string, string[]>; error?: string }> {
+  const parsed = renameInput.safeParse(input);
+  if (!parsed.success) return { ok: false, status: 400, fieldErrors: z.flattenError(parsed.error).fieldErrors as Record<string, string[]> };
+  const { tenantId, businessName } = parsed.data;
+  const [t] = await tx.select({ businessName: tenants.businessName, slug: tenants.slug }).from(tenants).where(eq(tenants.id, tenantId)).for("update");
+  if (!t) return { ok: false, status: 404, error: "No such ISP." };
+  if (t.businessName === businessName) return { ok: false, status: 409, fieldErrors: { businessName: ["That is already its name."] } };
+  await tx.update(tenants).set({ businessName }).where(eq(tenants.id, tenantId));
+  await enterTenant(tx, tenantId);
+  await recordEvent(tx, { action: "tenant.renamed", tenantId, actorKind: "platform_user", actorId: actor.id, details: { tenantId, slug: t.slug, from: t.businessName, to: businessName }, requestId: actor.requestId, ip: actor.ip, userAgent: actor.userAgent });
+  return { ok: true, businessName };
 }
 
 function holdEmail(o: { to: string; businessName: string; kind: HoldKind; reason: string; when: string }) {

@@ -1,8 +1,12 @@
 import { eq } from "drizzle-orm";
+import { z } from "zod";
 import { tenants, users } from "../../db/schema";
 import type { Tx } from "../../db/client";
 import { hashPassword } from "./passwords";
 import { slugProblem } from "./hosts";
+
+/** An ISP's business name, as registered and as the console renames it (the portal's title, invoices, SMS). */
+export const businessNameField = z.string().trim().min(2, "Enter the business name.").max(80, "Keep the business name under 80 characters.");
 
 /** Creates an ISP (platform context). The slug's form and reservation are checked here too. */
 export async function createTenant(tx: Tx, input: { slug: string; businessName: string; status?: "pending" | "trial" | "active" }) {

@@ -9,7 +9,7 @@ import { listTenants, tenantDetail, tenantStatusCounts, platformAudit, platformA
 import { endImpersonationsFromConsole, startImpersonation } from "../../services/impersonation";
 import { sendSupportMessage, supportInbox, supportThread, markSupportRead } from "../../services/support";
 import { recordEvent } from "../../services/audit";
-import { setTenantHold } from "../../services/tenant-standing";
+import { renameTenant, setTenantHold } from "../../services/tenant-standing";
 
 const adminName = (u: { fullName: string; username: string }) => u.fullName || u.username;
 
@@ -49,6 +49,15 @@ export const consoleRouter = createTRPCRouter({
       const r = await setTenantHold(ctx.tx, { id: ctx.viewer.user.id, ...requestMeta(ctx) }, input, nowOf(ctx));
       if (!r.ok) fail(r);
       return { status: r.status };
+    }),
+
+  /** Renames an ISP (its registered business name). */
+  rename: platformPermissionProcedure("tenants.manage")
+    .input(z.record(z.string(), z.unknown()))
+    .mutation(async ({ ctx, input }) => {
+      const r = await renameTenant(ctx.tx, { id: ctx.viewer.user.id, ...requestMeta(ctx) }, input);
+      if (!r.ok) fail(r);
+      return { businessName: r.businessName };
     }),
 
   /** Starts an impersonation; the caller sends the browser to `url` (the ISP's host) at once. */
