@@ -416,7 +416,7 @@ describe("live sessions and logging a device out (simulated routers)", () => {
         .insert(routers)
         .values({ tenantId: A.tenant.id, name, host: "127.0.0.1", apiPort: port, username: "mnetifi-api", passwordEnc: testSecrets.encrypt("mnetifi-api-pass"), status: "online", verifiedAt: new Date() })
         .returning();
-      await provisioning(tx, A.tenant.id, r!.id, testSecrets).ensureHotspotProfile({ name: planProfileName(planA), rateLimit: "1M/2M", sharedUsers: 1, idleTimeout: "15m" }, `plan:${planA}`);
+      await provisioning(tx, A.tenant.id, r!.id, testSecrets).ensureHotspotProfile({ name: planProfileName(planA), rateLimit: "1M/2M", sharedUsers: 2, idleTimeout: "15m" }, `plan:${planA}`);
       return r!.id;
     });
 
@@ -487,18 +487,21 @@ describe("live sessions and logging a device out (simulated routers)", () => {
     }
   });
 
-  it("logs a device out through the provisioning outbox (a kick operation), audited; the session ends when the router's queue runs", async () => {
+  it("logs one device out through the provisioning outbox (a kick operation for that MAC), audited; that session ends when the router's queue runs, the code's other device stays", async () => {
     const a = await caller(A);
     await down.goOnline();
+    // A second device on the same code and router (the router's profile allows two).
+    sim.deviceAppear({ mac: "AA:00:00:00:5E:03", ip: "10.5.50.63" });
+    expect(sim.deviceLogin({ user: voucher.code, mac: "AA:00:00:00:5E:03", ip: "10.5.50.63" })).toBeNull();
     const r = await a.vouchers.logoutDevice({ id: voucher.id, routerId, mac: "aa-00-00-00-5e-01" });
     expect(r.routerName).toBe("Stage tower");
     const [op] = await inTenant(A, (tx) => tx.select().from(routerOperations).where(eq(routerOperations.id, r.operationId)));
-    expect(op).toMatchObject({ kind: "kick_hotspot_user", target: voucher.code, routerId, status: "pending" });
+    expect(op).toMatchObject({ kind: "kick_hotspot_user", target: voucher.code, routerId, status: "pending", params: { mac: "AA:00:00:00:5E:01" } });
     const [event] = await inTenant(A, (tx) => tx.select().from(auditEvents).where(eq(auditEvents.action, "voucher.device_logged_out")));
     expect(event).toMatchObject({ actorKind: "user", actorId: A.owner.id, details: { voucherId: voucher.id, routerId, mac: "AA:00:00:00:5E:01", operationId: r.operationId } });
     await runJobs();
     const after = await a.vouchers.sessions({ id: voucher.id });
-    expect(after.routers.find((x) => x.routerId === routerId)).toMatchObject({ status: "ok", sessions: [] });
+    expect(after.routers.find((x) => x.routerId === routerId)).toMatchObject({ status: "ok", sessions: [expect.objectContaining({ mac: "AA:00:00:00:5E:03" })] });
     // The code still works: the voucher is untouched.
     expect((await a.vouchers.detail({ id: voucher.id })).state).toBe("active");
   });

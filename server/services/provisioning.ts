@@ -121,8 +121,9 @@ export function provisioning(tx: Tx, tenantId: string, routerId: string, box: Se
       const notAfter = opts.notAfter ?? new Date(Date.now() + 10 * 60_000);
       return queue(s, "login_device", input.user, { mac: input.mac, ip: input.ip, passwordEnc: box.encrypt(input.password) }, { notAfter, ref: opts.ref });
     },
-    kickHotspotUser(name: string) {
-      return queue(s, "kick_hotspot_user", name);
+    /** Ends the user's sessions on this router; with `mac`, only that device's. */
+    kickHotspotUser(name: string, opts: { mac?: string } = {}) {
+      return queue(s, "kick_hotspot_user", name, opts.mac ? { mac: opts.mac } : {});
     },
     async ensurePppProfile(spec: PppProfileSpec, ref?: string) {
       await upsertItem(s, "ppp_profile", spec.name, spec, { ref });
@@ -187,7 +188,7 @@ export async function runOperation(api: RouterApi, op: Pick<OperationRow, "kind"
     case "login_device":
       return api.loginDevice({ user: op.target, password: password(), mac: str(p.mac), ip: str(p.ip) });
     case "kick_hotspot_user":
-      return `ended ${await api.kickHotspotUser(op.target)} session(s)`;
+      return `ended ${await api.kickHotspotUser(op.target, { mac: str(p.mac) || undefined })} session(s)`;
     case "ensure_ppp_profile":
       return api.ensurePppProfile({ name: op.target, rateLimit: str(p.rateLimit), localAddress: str(p.localAddress) || undefined, remoteAddress: str(p.remoteAddress) || undefined });
     case "remove_ppp_profile":

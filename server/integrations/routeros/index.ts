@@ -147,7 +147,8 @@ export type RouterApi = {
   /** Logs a device in from the router side (after payment). "unchanged" when that MAC is already in as that user. */
   loginDevice(input: { user: string; password: string; mac: string; ip: string }): Promise<"created" | "unchanged">;
   /** Ends every active hotspot session of the user; returns how many. */
-  kickHotspotUser(name: string): Promise<number>;
+  /** Ends the user's live hotspot sessions (only the one of `mac` when given); returns how many. */
+  kickHotspotUser(name: string, opts?: { mac?: string }): Promise<number>;
   /** The live hotspot sessions of one user (read-only). */
   hotspotSessions(filter: { user: string }): Promise<HotspotSession[]>;
   ensurePppProfile(spec: PppProfileSpec): Promise<EnsureResult>;
@@ -392,8 +393,9 @@ function createRouterApi(c: Connection): RouterApi {
     return "removed";
   };
 
-  const kick = async (menu: string, key: string, name: string, label: string): Promise<number> => {
-    const rows = (await print(menu, { [key]: name }, [".id", key], `reading ${label} of ${name}`)).filter((r) => r[key] === name);
+  const kick = async (menu: string, key: string, name: string, label: string, mac?: string): Promise<number> => {
+    const sameMac = (r: Record<string, unknown>) => !mac || String(r["mac-address"] ?? "").toUpperCase() === mac.toUpperCase();
+    const rows = (await print(menu, { [key]: name }, [".id", key, ...(mac ? ["mac-address"] : [])], `reading ${label} of ${name}`)).filter((r) => r[key] === name && sameMac(r));
     for (const row of rows) {
       try {
         await write(`ending ${label} of ${name}`, [`${menu}/remove`, `=.id=${row[".id"] as string}`]);
@@ -495,7 +497,7 @@ function createRouterApi(c: Connection): RouterApi {
       return "created";
     },
 
-    kickHotspotUser: (name) => kick("/ip/hotspot/active", "user", name, "hotspot sessions"),
+    kickHotspotUser: (name, opts) => kick("/ip/hotspot/active", "user", name, "hotspot sessions", opts?.mac),
 
     async hotspotSessions({ user }) {
       const rows = await print("/ip/hotspot/active", { user }, [".id", "user", "address", "mac-address", "login-by", "uptime", "bytes-in", "bytes-out"], `reading the sessions of ${user}`);

@@ -365,16 +365,16 @@ export const logoutInput = z.object({
 });
 
 /**
- * Logs a device out on a router: a `kick_hotspot_user` operation in the provisioning outbox (the
- * router's sync job ends the sessions of the code there). The code stays valid: the device may
- * log in again while the voucher lasts (disable the voucher to stop it).
+ * Logs one device out on a router: a `kick_hotspot_user` operation for the code and that MAC in
+ * the provisioning outbox (the router's sync job ends that session; the code's other devices stay).
+ * The code stays valid: the device may log in again while the voucher lasts (disable it to stop that).
  */
 export async function logoutVoucherDevice(tx: Tx, tenantId: string, box: SecretBox, input: z.infer<typeof logoutInput>) {
   const [v] = await tx.select({ id: vouchers.id, code: vouchers.code }).from(vouchers).where(and(eq(vouchers.tenantId, tenantId), eq(vouchers.id, input.id)));
   if (!v) return null;
   const router = (await voucherRouters(tx, tenantId, v.id)).find((r) => r.id === input.routerId);
   if (!router) return { ok: false as const, error: "This voucher is not on that router." };
-  const operationId = await provisioning(tx, tenantId, router.id, box).kickHotspotUser(v.code);
+  const operationId = await provisioning(tx, tenantId, router.id, box).kickHotspotUser(v.code, { mac: input.mac });
   return { ok: true as const, operationId, code: v.code, routerName: router.name };
 }
 
