@@ -45,6 +45,9 @@ export default function ConsoleLayout() {
             <span>
               {user.name} <span className="text-slate-400">· {ROLE_NAMES[user.role] ?? user.role}</span>
             </span>
+            <NavLink to="/account" className={({ isActive }) => cx("font-semibold hover:underline", isActive ? "text-brand-700" : "text-slate-900")}>
+              My account
+            </NavLink>
             <button className="font-semibold text-slate-900 hover:underline">Sign out</button>
           </Form>
         </div>
