@@ -51,7 +51,7 @@ export function AccountSecurity({
       {r?.ok && r.message ? <Alert tone="success">{r.message}</Alert> : null}
       {failed?.formError ? <Alert>{failed.formError}</Alert> : null}
 
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid items-start gap-6 lg:grid-cols-2">
         <Card className="p-5">
           <h2 className="font-semibold">Two-step verification</h2>
           <p className="mt-1 text-sm text-slate-600">
@@ -76,9 +76,10 @@ export function AccountSecurity({
               {setup.method === "totp" ? (
                 <>
                   <p className="text-sm text-slate-700">Scan this with Google Authenticator, Microsoft Authenticator or any authenticator app, then enter the 6-digit code it shows.</p>
-                  {setup.qrSvg ? <div className="h-48 w-48 rounded-lg bg-white p-2 ring-1 ring-slate-200" dangerouslySetInnerHTML={{ __html: setup.qrSvg }} /> : null}
+                  {setup.qrSvg ? <div className="h-48 w-48 rounded-lg bg-white p-2 ring-1 ring-slate-200 [&>svg]:h-full [&>svg]:w-full" dangerouslySetInnerHTML={{ __html: setup.qrSvg }} /> : null}
                   <p className="text-sm text-slate-600">
-                    Can&apos;t scan? Type this key: <code data-testid="totp-key" className="break-all rounded bg-slate-100 px-1.5 py-0.5 font-mono text-sm">{setup.manualKey}</code>
+                    Can&apos;t scan? Type this key:
+                    <code data-testid="totp-key" className="mt-1 block w-fit rounded bg-slate-100 px-1.5 py-0.5 font-mono text-sm">{setup.manualKey}</code>
                   </p>
                 </>
               ) : (
@@ -94,14 +95,14 @@ export function AccountSecurity({
             <div className="mt-4 grid gap-4">
               <Form method="post" className="grid gap-3" noValidate>
                 <input type="hidden" name="intent" value="codes" />
-                <Field label="Password (to make new recovery codes)" name="password" type="password" autoComplete="current-password" error={err("codes", "password")} />
+                <Field id="codes-password" label="Password (to make new recovery codes)" name="password" type="password" autoComplete="current-password" error={err("codes", "password")} />
                 <Button variant="secondary" disabled={busy("codes")}>New recovery codes</Button>
               </Form>
               <Form method="post" className="grid gap-3 border-t border-slate-100 pt-4" noValidate>
                 <input type="hidden" name="intent" value="disable" />
-                <Field label="Password (to turn it off)" name="password" type="password" autoComplete="current-password" error={err("disable", "password")} />
+                <Field id="disable-password" label="Password (to turn it off)" name="password" type="password" autoComplete="current-password" error={err("disable", "password")} />
                 {security.codeToDisable ? (
-                  <Field label="Code from your app (to turn it off)" name="code" inputMode="numeric" autoComplete="one-time-code" hint="Or one of your recovery codes." error={err("disable", "code")} />
+                  <Field id="disable-code" label="Code from your app (to turn it off)" name="code" inputMode="numeric" autoComplete="one-time-code" hint="Or one of your recovery codes." error={err("disable", "code")} />
                 ) : null}
                 <Button variant="danger" disabled={busy("disable")}>Turn off two-step verification</Button>
               </Form>
