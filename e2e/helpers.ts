@@ -1,5 +1,7 @@
 import { expect, type Page } from "@playwright/test";
 import fs from "node:fs";
+import { generateTOTP } from "@oslojs/otp";
+import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 export const url = (sub: string | null, path = "/") => `http://${sub ? `${sub}.` : ""}localhost:${PORT}${path}`;
@@ -22,6 +24,26 @@ export async function signInDemo(page: Page, who: "owner" | "admin", next?: stri
   await page.getByLabel("Password").fill(account.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(url(host, next ?? (who === "owner" ? "/dashboard" : "/tenants")));
+}
+
+/**
+ * On My account (dashboard or console): starts two-step sign-in with an authenticator app,
+ * reads the key shown (as if the QR code were scanned), is refused a wrong code, then turns it
+ * on with the right one; the recovery codes are on the page. `whileSetup` runs while the QR
+ * code is shown. Returns the key, to compute later codes with.
+ */
+export async function turnOnTotp(page: Page, whileSetup?: () => Promise<void>) {
+  await page.getByRole("button", { name: "Use an authenticator app" }).click();
+  const key = decodeBase32IgnorePadding((await page.getByTestId("totp-key").textContent())!.replace(/\s+/g, ""));
+  await whileSetup?.();
+  await page.getByLabel("Code").fill("000000");
+  await page.getByRole("button", { name: "Turn on" }).click();
+  await expect(page.getByText(/That code is not right/)).toBeVisible();
+  await page.getByLabel("Code").fill(generateTOTP(key, 30, 6));
+  await page.getByRole("button", { name: "Turn on" }).click();
+  await expect(page.getByText("Two-step verification is on (authenticator app).")).toBeVisible();
+  await expect(page.getByRole("list", { name: "Recovery codes" }).getByRole("listitem")).toHaveCount(10);
+  return key;
 }
 
 /** The SMTP simulator's inbox API and the SMS simulator (ports set in playwright.config.ts). */
