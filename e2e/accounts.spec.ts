@@ -1,18 +1,6 @@
 import { test, expect, type Page } from "@playwright/test";
 import { generateTOTP } from "@oslojs/otp";
-import { url, snap, turnOnTotp, SMTP_INBOX } from "./helpers";
-
-type Mail = { subject: string; links: string[]; to: string[] };
-
-async function latestMail(page: Page, to: string): Promise<Mail> {
-  // The email is sent by a job: poll the SMTP simulator's inbox (bounded).
-  for (let i = 0; i < 50; i++) {
-    const res = await page.request.get(`${SMTP_INBOX}/messages/latest?to=${encodeURIComponent(to)}`);
-    if (res.ok()) return res.json();
-    await page.waitForTimeout(200);
-  }
-  throw new Error(`no email to ${to}`);
-}
+import { url, snap, turnOnTotp, latestMail } from "./helpers";
 
 async function fillRegistration(page: Page, v: Record<string, string>) {
   await page.getByLabel("Business name").fill(v.businessName!);

@@ -1,6 +1,6 @@
 import { test, expect, type Browser, type Page } from "@playwright/test";
 import { generateTOTP } from "@oslojs/otp";
-import { DEMO_ADMIN, SMTP_INBOX, signInDemo, snap, turnOnTotp, url } from "./helpers";
+import { DEMO_ADMIN, latestMail, signInDemo, snap, turnOnTotp, url } from "./helpers";
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -113,17 +113,8 @@ test("the console's forgotten password: an emailed link on the admin host sets a
   await expect(page.getByRole("status")).toContainText("If an account uses that email address, we have sent it a link");
   await bothWidths(page, "console-forgot-password");
 
-  let mail: { subject: string; links: string[] } | null = null;
-  for (let i = 0; i < 50 && !mail; i++) {
-    const res = await page.request.get(`${SMTP_INBOX}/messages/latest?to=${encodeURIComponent("admin@mnetifi.local")}`);
-    if (res.ok()) {
-      const m = (await res.json()) as { subject: string; links: string[] };
-      if (m.subject === "Reset your mnetifi password") mail = m;
-    }
-    if (!mail) await page.waitForTimeout(200);
-  }
-  expect(mail, "the reset email").not.toBeNull();
-  const link = mail!.links.find((l) => l.includes("/reset-password?token="))!;
+  const mail = await latestMail(page, "admin@mnetifi.local", "Reset your mnetifi password");
+  const link = mail.links.find((l) => l.includes("/reset-password?token="))!;
   expect(link.startsWith(url("admin", "/reset-password?token="))).toBe(true);
 
   await page.goto(link);

@@ -50,3 +50,21 @@ export async function turnOnTotp(page: Page, whileSetup?: () => Promise<void>) {
 export const SMTP_INBOX = `http://127.0.0.1:${PORT - 499}`;
 export const SMS_SIM = `http://127.0.0.1:${PORT - 498}`;
 export const DARAJA_SIM = `http://127.0.0.1:${PORT - 497}`;
+
+export type InboxMail = { subject: string; links: string[]; to: string[] };
+
+/**
+ * The newest email to `to` in the SMTP simulator's inbox (emails are sent by jobs: polled,
+ * bounded), optionally the newest with this subject.
+ */
+export async function latestMail(page: Page, to: string, subject?: string): Promise<InboxMail> {
+  for (let i = 0; i < 50; i++) {
+    const res = await page.request.get(`${SMTP_INBOX}/messages/latest?to=${encodeURIComponent(to)}`);
+    if (res.ok()) {
+      const mail = (await res.json()) as InboxMail;
+      if (!subject || mail.subject === subject) return mail;
+    }
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`no email to ${to}${subject ? ` with subject "${subject}"` : ""}`);
+}
