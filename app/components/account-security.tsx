@@ -44,6 +44,9 @@ export function AccountSecurity({
   // A setup in progress: the first step's answer, or the same values kept after a wrong code.
   const setup = r?.ok && r.setup ? r.setup : failed?.intent === "confirm" ? (failed.values as unknown as Setup) : null;
   const offerSms = security.methods.includes("sms");
+  // What the last action did shows at once, even while the page's own data is still reloading.
+  const method = r?.ok && r.twoFactor !== undefined ? r.twoFactor : security.method;
+  const codesLeft = r?.ok && r.recoveryCodes ? r.recoveryCodes.length : security.recoveryCodesLeft;
 
   return (
     <div className="grid gap-6">
@@ -55,8 +58,8 @@ export function AccountSecurity({
         <Card className="p-5">
           <h2 className="font-semibold">Two-step verification</h2>
           <p className="mt-1 text-sm text-slate-600">
-            {security.method
-              ? `On, with ${security.method === "totp" ? "an authenticator app" : `SMS to ${security.phone}`}. ${security.recoveryCodesLeft} recovery codes left.`
+            {method
+              ? `On, with ${method === "totp" ? "an authenticator app" : `SMS to ${security.phone ?? "your phone"}`}. ${codesLeft} recovery codes left.`
               : "Off. Turn it on so a stolen password alone cannot open your account."}
           </p>
 
@@ -91,7 +94,7 @@ export function AccountSecurity({
               <Field label="Code" name="code" inputMode="numeric" autoComplete="one-time-code" error={err("confirm", "code")} />
               <Button type="submit" disabled={busy("confirm")}>{busy("confirm") ? "Checking…" : "Turn on"}</Button>
             </Form>
-          ) : security.method ? (
+          ) : method ? (
             <div className="mt-4 grid gap-4">
               <Form method="post" className="grid gap-3" noValidate>
                 <input type="hidden" name="intent" value="codes" />

@@ -8,7 +8,15 @@ import { formFailure } from "./forms.server";
  * route handles that intent itself.
  */
 export type AccountResult =
-  | { intent: string; ok: true; message?: string; setup?: { setupToken: string; qrSvg?: string; manualKey?: string; phone?: string; method: "totp" | "sms" }; recoveryCodes?: string[] }
+  | {
+      intent: string;
+      ok: true;
+      message?: string;
+      setup?: { setupToken: string; qrSvg?: string; manualKey?: string; phone?: string; method: "totp" | "sms" };
+      recoveryCodes?: string[];
+      /** Two-step sign-in as this action left it (shown before the page's data is reloaded). */
+      twoFactor?: "totp" | "sms" | null;
+    }
   | { intent: string; ok: false; fieldErrors: Record<string, string[] | undefined>; formError: string | null; values: Record<string, string> };
 
 type Refused = { ok: false; fieldErrors?: Record<string, string[] | undefined>; error?: string };
@@ -45,11 +53,11 @@ export async function accountAction(api: AccountApi, values: Record<string, stri
           const setup = { setupToken: values.setupToken ?? "", method: values.method === "sms" ? "sms" : "totp", manualKey: values.manualKey ?? "", phone: values.phone ?? "" };
           return { intent, ok: false, fieldErrors: { code: [r.error] }, formError: null, values: { ...values, ...setup } };
         }
-        return { intent, ok: true, message: `Two-step verification is on (${r.method === "totp" ? "authenticator app" : "SMS"}).`, recoveryCodes: r.recoveryCodes };
+        return { intent, ok: true, message: `Two-step verification is on (${r.method === "totp" ? "authenticator app" : "SMS"}).`, recoveryCodes: r.recoveryCodes, twoFactor: r.method };
       }
       case "disable": {
         const r = await api.disableTwoFactor({ password: values.password ?? "", code: values.code ?? "" });
-        return r.ok ? { intent, ok: true, message: "Two-step verification is off." } : refuse(r.fieldErrors, r.error ?? null);
+        return r.ok ? { intent, ok: true, message: "Two-step verification is off.", twoFactor: null } : refuse(r.fieldErrors, r.error ?? null);
       }
       case "codes": {
         const r = await api.newRecoveryCodes({ password: values.password ?? "" });
