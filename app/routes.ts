@@ -76,6 +76,7 @@ export default [
     route("audit", "routes/console.audit.tsx"),
     route("admins", "routes/console.admins.tsx"),
     route("settings", "routes/console.settings.tsx"),
+    route("account", "routes/console.account.tsx"),
   ]),
   route("api/trpc/*", "routes/api.trpc.ts"),
   route("*", "routes/not-found.tsx"),

@@ -8,14 +8,15 @@ import type pg from "pg";
  */
 
 /** Global tables: no tenant_id, forced RLS, platform-only (tenants: each ISP reads its own row). */
-export const GLOBAL_TABLES = ["public.tenants", "public.platform_users", "public.platform_user_tokens", "public.platform_sessions", "public.platform_settings", "public.billing_tiers", "public.platform_mpesa_callbacks"];
+export const GLOBAL_TABLES = ["public.tenants", "public.platform_users", "public.platform_user_tokens", "public.platform_recovery_codes", "public.platform_sessions", "public.platform_settings", "public.billing_tiers", "public.platform_mpesa_callbacks"];
 /** Tables whose row changes are audited as app events instead (they change on every request). */
 export const AUDIT_EXEMPT = [
   "public.user_sessions",
   "public.platform_sessions",
   "public.user_tokens",
-  // Console users' invitation links: audited as platform_admin.* events (policies/31-platform-admins.sql).
+  // Console users' tokens and recovery codes: audited as platform_admin.* and auth.* events (policies/31-platform-admins.sql).
   "public.platform_user_tokens",
+  "public.platform_recovery_codes",
   "public.recovery_codes",
   "public.mpesa_callbacks",
   "public.mpesa_exchanges",

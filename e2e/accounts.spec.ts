@@ -1,19 +1,6 @@
 import { test, expect, type Page } from "@playwright/test";
 import { generateTOTP } from "@oslojs/otp";
-import { decodeBase32IgnorePadding } from "@oslojs/encoding";
-import { url, snap, SMTP_INBOX } from "./helpers";
-
-type Mail = { subject: string; links: string[]; to: string[] };
-
-async function latestMail(page: Page, to: string): Promise<Mail> {
-  // The email is sent by a job: poll the SMTP simulator's inbox (bounded).
-  for (let i = 0; i < 50; i++) {
-    const res = await page.request.get(`${SMTP_INBOX}/messages/latest?to=${encodeURIComponent(to)}`);
-    if (res.ok()) return res.json();
-    await page.waitForTimeout(200);
-  }
-  throw new Error(`no email to ${to}`);
-}
+import { url, snap, turnOnTotp, latestMail } from "./helpers";
 
 async function fillRegistration(page: Page, v: Record<string, string>) {
   await page.getByLabel("Business name").fill(v.businessName!);
@@ -74,16 +61,7 @@ test("a new ISP registers, confirms its email, signs in, turns on TOTP and signs
 
   // Turn on TOTP: scan (here: read the key), confirm with a first code, keep the recovery codes.
   await page.getByRole("link", { name: "My account" }).click();
-  await page.getByRole("button", { name: "Use an authenticator app" }).click();
-  const manualKey = (await page.getByTestId("totp-key").textContent())!.replace(/\s+/g, "");
-  const key = decodeBase32IgnorePadding(manualKey);
-  await page.getByLabel("Code").fill("000000");
-  await page.getByRole("button", { name: "Turn on" }).click();
-  await expect(page.getByText(/That code is not right/)).toBeVisible();
-  await page.getByLabel("Code").fill(generateTOTP(key, 30, 6));
-  await page.getByRole("button", { name: "Turn on" }).click();
-  await expect(page.getByText("Two-step verification is on (authenticator app).")).toBeVisible();
-  await expect(page.getByRole("list", { name: "Recovery codes" }).getByRole("listitem")).toHaveCount(10);
+  const key = await turnOnTotp(page);
   await snap(page, "account-2fa-on");
 
   await page.getByRole("button", { name: "Sign out" }).first().click();

@@ -1,21 +1,11 @@
 import { test, expect, type Page } from "@playwright/test";
-import { DEMO_ADMIN, SMTP_INBOX, snap, url } from "./helpers";
+import { DEMO_ADMIN, latestMail, snap, url } from "./helpers";
 
 async function signIn(page: Page, username: string, password: string) {
   await page.goto(url("admin", "/login"));
   await page.getByLabel("Username or email").fill(username);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
-}
-
-/** The invitation reaches the SMTP simulator through a job: wait for it (bounded). */
-async function waitForMail(page: Page, to: string) {
-  for (let i = 0; i < 50; i++) {
-    const res = await page.request.get(`${SMTP_INBOX}/messages/latest?to=${encodeURIComponent(to)}`);
-    if (res.ok()) return (await res.json()) as { subject: string; links: string[] };
-    await page.waitForTimeout(200);
-  }
-  throw new Error(`no email to ${to}`);
 }
 
 async function phoneShot(page: Page, name: string) {
@@ -70,7 +60,7 @@ test("the super admin invites a support admin, who sets a password from the emai
   await phoneShot(page, "console-admins-phone");
 
   // The invitee, in a browser of their own, finds the email in the dev inbox and opens the link.
-  await waitForMail(page, email);
+  await latestMail(page, email);
   const invitee = await browser.newContext({ viewport: { width: 390, height: 844 } });
   const p2 = await invitee.newPage();
   await p2.goto(url(null, "/dev/inbox"));

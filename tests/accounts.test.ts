@@ -25,7 +25,7 @@ let sms: SmsSim;
 let integrations: Integrations;
 let A: TenantFixture;
 
-const site = (f: TenantFixture): Site => ({ kind: "tenant", tenant: f.tenant });
+const site = (f: TenantFixture) => ({ kind: "tenant", tenant: f.tenant }) satisfies Site;
 const meta = { ip: "197.248.1.10", userAgent: "vitest", requestId: "r" };
 const caller = (f: TenantFixture, token = f.token) => getCaller(appContext(t.db, site(f), integrations), requestWithSession(`${f.tenant.slug}.mnetifi.test`, token));
 /** Runs every queued job once (emails, SMS) against the simulators. */
@@ -178,14 +178,14 @@ describe("password reset", () => {
   it("mails a single-use link that sets a new password and signs out every device; unknown emails get the same answer", async () => {
     const F = await createTenantFixture(t.db, "isp-reset");
     const base = `http://${F.tenant.slug}.mnetifi.test`;
-    expect(await requestPasswordReset(t.db, F.tenant, "nobody@nowhere.test", meta, base)).toEqual({ ok: true, message: RESET_SENT });
-    expect(await requestPasswordReset(t.db, F.tenant, `OWNER@${F.tenant.slug}.test`, meta, base)).toEqual({ ok: true, message: RESET_SENT });
+    expect(await requestPasswordReset(t.db, site(F), "nobody@nowhere.test", meta, base)).toEqual({ ok: true, message: RESET_SENT });
+    expect(await requestPasswordReset(t.db, site(F), `OWNER@${F.tenant.slug}.test`, meta, base)).toEqual({ ok: true, message: RESET_SENT });
     await drainJobs();
     const mail = await smtp.waitFor((m) => m.to.includes(`owner@${F.tenant.slug}.test`) && m.subject.includes("Reset"));
     const token = new URL(mail.links.find((l) => l.includes("/reset-password?token="))!).searchParams.get("token")!;
-    expect(await resetPassword(t.db, F.tenant, token, "short", meta)).toMatchObject({ ok: false, fieldErrors: { password: expect.any(Array) } });
-    expect(await resetPassword(t.db, F.tenant, token, "Mombasa-Road-Traffic-9", meta)).toEqual({ ok: true });
-    expect(await resetPassword(t.db, F.tenant, token, "Mombasa-Road-Traffic-10", meta)).toMatchObject({ ok: false });
+    expect(await resetPassword(t.db, site(F), token, "short", meta)).toMatchObject({ ok: false, fieldErrors: { password: expect.any(Array) } });
+    expect(await resetPassword(t.db, site(F), token, "Mombasa-Road-Traffic-9", meta)).toEqual({ ok: true });
+    expect(await resetPassword(t.db, site(F), token, "Mombasa-Road-Traffic-10", meta)).toMatchObject({ ok: false });
     await expect((await caller(F)).zones.list()).rejects.toMatchObject({ code: "UNAUTHORIZED" }); // old session ended
     expect(await login(t.db, site(F), F.owner.username, "Mombasa-Road-Traffic-9", meta)).toMatchObject({ ok: true });
   });
@@ -193,7 +193,7 @@ describe("password reset", () => {
   it("is throttled per account", async () => {
     const F = await createTenantFixture(t.db, "isp-reset-throttle");
     const answers = [];
-    for (let i = 0; i < 4; i++) answers.push(await requestPasswordReset(t.db, F.tenant, `owner@${F.tenant.slug}.test`, { ...meta, ip: `10.0.0.${i}` }, "http://x"));
+    for (let i = 0; i < 4; i++) answers.push(await requestPasswordReset(t.db, site(F), `owner@${F.tenant.slug}.test`, { ...meta, ip: `10.0.0.${i}` }, "http://x"));
     expect(answers.slice(0, 3).every((a) => a.ok)).toBe(true);
     expect(answers[3]).toMatchObject({ ok: false, message: expect.stringMatching(/^Too many reset requests\. Try again in \d+ minutes?\.$/) });
   });
@@ -216,17 +216,17 @@ describe("two-step verification", () => {
     const first = await login(t.db, site(F), F.owner.username, TEST_PASSWORD, meta);
     expect(first).toMatchObject({ ok: true, step: "2fa", method: "totp" });
     if (!first.ok || first.step !== "2fa") return;
-    expect(await verifySecondFactor(t.db, testSecrets, F.tenant, first.challenge, "000000", meta)).toMatchObject({ ok: false, status: 401, error: "That code is not right. 4 attempts left." });
-    expect(await verifySecondFactor(t.db, testSecrets, F.tenant, first.challenge, generateTOTP(key, 30, 6), meta)).toMatchObject({ ok: true, step: "done" });
+    expect(await verifySecondFactor(t.db, testSecrets, site(F), first.challenge, "000000", meta)).toMatchObject({ ok: false, status: 401, error: "That code is not right. 4 attempts left." });
+    expect(await verifySecondFactor(t.db, testSecrets, site(F), first.challenge, generateTOTP(key, 30, 6), meta)).toMatchObject({ ok: true, step: "done" });
     // The challenge is used up.
-    expect(await verifySecondFactor(t.db, testSecrets, F.tenant, first.challenge, generateTOTP(key, 30, 6), meta)).toMatchObject({ ok: false });
+    expect(await verifySecondFactor(t.db, testSecrets, site(F), first.challenge, generateTOTP(key, 30, 6), meta)).toMatchObject({ ok: false });
 
     const second = await login(t.db, site(F), F.owner.username, TEST_PASSWORD, meta);
     if (!second.ok || second.step !== "2fa") throw new Error("expected a challenge");
-    expect(await verifySecondFactor(t.db, testSecrets, F.tenant, second.challenge, codes[0]!, meta)).toMatchObject({ ok: true, step: "done" });
+    expect(await verifySecondFactor(t.db, testSecrets, site(F), second.challenge, codes[0]!, meta)).toMatchObject({ ok: true, step: "done" });
     const third = await login(t.db, site(F), F.owner.username, TEST_PASSWORD, meta);
     if (!third.ok || third.step !== "2fa") throw new Error("expected a challenge");
-    expect(await verifySecondFactor(t.db, testSecrets, F.tenant, third.challenge, codes[0]!, meta)).toMatchObject({ ok: false });
+    expect(await verifySecondFactor(t.db, testSecrets, site(F), third.challenge, codes[0]!, meta)).toMatchObject({ ok: false });
 
     // Off again only with the password.
     expect(await me.account.disableTwoFactor({ password: "wrong" })).toMatchObject({ ok: false });
@@ -254,7 +254,7 @@ describe("two-step verification", () => {
     const loginSms = await sms.waitFor((m) => m.to === "+254712345678");
     expect(loginSms.message).toContain(`sign-in code`);
     const loginCode = /\b(\d{6})\b/.exec(loginSms.message)![1]!;
-    expect(await verifySecondFactor(t.db, testSecrets, F.tenant, first.challenge, loginCode, meta)).toMatchObject({ ok: true, step: "done" });
+    expect(await verifySecondFactor(t.db, testSecrets, site(F), first.challenge, loginCode, meta)).toMatchObject({ ok: true, step: "done" });
     const events = await withTenant(t.db, F.tenant.id, null, (tx) => tx.select({ action: auditEvents.action }).from(auditEvents).where(and(eq(auditEvents.actorId, F.owner.id))));
     expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(["auth.2fa_enabled", "auth.2fa_challenge", "auth.login"]));
   });

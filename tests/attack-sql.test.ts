@@ -78,7 +78,7 @@ describe("raw SQL as mnetifi_app, tenant B against tenant A", () => {
   it("sees only its own tenants row and none of the platform tables", async () => {
     const tenants = await asTenant(B.tenant.id, async () => (await sql.query("select id from tenants")).rows);
     expect(tenants).toEqual([{ id: B.tenant.id }]);
-    for (const table of ["platform_users", "platform_user_tokens", "platform_sessions", "platform_mpesa_callbacks"]) {
+    for (const table of ["platform_users", "platform_user_tokens", "platform_recovery_codes", "platform_sessions", "platform_mpesa_callbacks"]) {
       const r = await asTenant(B.tenant.id, () => sql.query(`select * from ${table}`));
       expect(r.rowCount, table).toBe(0);
     }
@@ -96,6 +96,10 @@ describe("raw SQL as mnetifi_app, tenant B against tenant A", () => {
       ).rejects.toMatchObject({ code: "42501" });
       expect((await asTenant(tenant, () => sql.query("update platform_users set role = 'super_admin', disabled_at = null"))).rowCount).toBe(0);
       expect((await asTenant(tenant, () => sql.query("update platform_user_tokens set used_at = null, expires_at = now() + interval '1 year'"))).rowCount).toBe(0);
+      // Nor a console admin's 2FA: no key of its own, no recovery code it knows.
+      expect((await asTenant(tenant, () => sql.query("update platform_users set two_factor_method = null, totp_key_enc = null"))).rowCount).toBe(0);
+      await expect(asTenant(tenant, () => sql.query("insert into platform_recovery_codes (user_id, code_hash) values ($1, $2)", [admin.id, "e".repeat(64)]))).rejects.toMatchObject({ code: "42501" });
+      expect((await asTenant(tenant, () => sql.query("update platform_recovery_codes set used_at = null"))).rowCount).toBe(0);
     }
   });
 
@@ -167,7 +171,7 @@ describe("raw SQL as mnetifi_app, tenant B against tenant A", () => {
 
 describe("raw SQL as mnetifi_app with no tenant set", () => {
   it("returns no rows at all, never all rows", async () => {
-    for (const table of [...TENANT_TABLES, "tenants", "platform_users", "platform_user_tokens", "platform_sessions", "platform_mpesa_callbacks", "audit.events"]) {
+    for (const table of [...TENANT_TABLES, "tenants", "platform_users", "platform_user_tokens", "platform_recovery_codes", "platform_sessions", "platform_mpesa_callbacks", "audit.events"]) {
       const r = await asTenant(null, () => sql.query(`select count(*)::int as n from ${table}`));
       expect(r.rows[0].n, table).toBe(0);
     }

@@ -313,6 +313,67 @@ describe("tRPC: the console's Admins procedures (platformAdmins.*)", () => {
   });
 });
 
+describe("tRPC: own-account procedures (account.* for ISP users, consoleAccount.* for console users)", () => {
+  async function httpOn(hostName: string, siteOf: Site, token: string | null, path: string, input?: unknown, method: "GET" | "POST" = "POST") {
+    const query = method === "GET" && input !== undefined ? `?input=${encodeURIComponent(JSON.stringify(input))}` : "";
+    const req = requestWithSession(hostName, token, `/api/trpc/${path}${query}`, { method, headers: { "content-type": "application/json" }, body: method === "POST" ? JSON.stringify(input ?? {}) : undefined });
+    const res = await fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: () => createTrpcContext(appContext(t.db, siteOf), req) });
+    return res.status;
+  }
+  const ADMIN_SITE: Site = { kind: "admin" };
+  const procedureNames = (prefix: string) => Object.keys(appRouter._def.procedures).filter((k) => k.startsWith(`${prefix}.`)).map((k) => k.slice(prefix.length + 1));
+  const invoke = (c: Awaited<ReturnType<typeof getCaller>>, ns: "account" | "consoleAccount", name: string, input: unknown) =>
+    (c[ns] as unknown as Record<string, (i: unknown) => Promise<unknown>>)[name]!(input);
+
+  it("ISP users reach none of the console's account procedures, console users none of the ISP's; nothing changes", async () => {
+    const admin = await createPlatformUser(t.db, "super_admin", "own-account-root");
+    // Every procedure is tried (a new one must be added here).
+    const consoleCalls: Record<string, [unknown, "GET" | "POST"]> = {
+      security: [undefined, "GET"],
+      changePassword: [{ currentPassword: "x", newPassword: "Evil-Password-Long-1", confirmPassword: "Evil-Password-Long-1" }, "POST"],
+      signOutEverywhereElse: [undefined, "POST"],
+      beginTotp: [undefined, "POST"],
+      confirmTwoFactor: [{ setupToken: "x", code: "123456" }, "POST"],
+      disableTwoFactor: [{ password: "x", code: "123456" }, "POST"],
+      newRecoveryCodes: [{ password: "x" }, "POST"],
+    };
+    expect(Object.keys(consoleCalls).sort()).toEqual(procedureNames("consoleAccount").sort());
+    const ispCalls: Record<string, [unknown, "GET" | "POST"]> = {
+      ...consoleCalls,
+      signOutEverywhere: [undefined, "POST"],
+      beginSms: [{ phone: "0712345678" }, "POST"],
+      resendVerification: [undefined, "POST"],
+      disableTwoFactor: [{ password: "x" }, "POST"],
+    };
+    delete ispCalls.signOutEverywhereElse;
+    expect(Object.keys(ispCalls).sort()).toEqual(procedureNames("account").sort());
+
+    const b = await callerAs(B);
+    const bOnAdminHost = await getCaller(appContext(t.db, ADMIN_SITE), requestWithSession("admin.mnetifi.test", B.token));
+    for (const [name, [input, method]] of Object.entries(consoleCalls)) {
+      // On an ISP's host the console's procedures do not exist; on the console's an ISP session is nobody.
+      await expect(invoke(b, "consoleAccount", name, input), name).rejects.toMatchObject({ code: "NOT_FOUND" });
+      expect(await httpOn(host(B), site(B), B.token, `consoleAccount.${name}`, input, method), name).toBe(404);
+      await expect(invoke(bOnAdminHost, "consoleAccount", name, input), name).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+      expect(await httpOn("admin.mnetifi.test", ADMIN_SITE, B.token, `consoleAccount.${name}`, input, method), name).toBe(401);
+      expect(await httpOn("admin.mnetifi.test", ADMIN_SITE, null, `consoleAccount.${name}`, input, method), name).toBe(401);
+    }
+    const asAdmin = await getCaller(appContext(t.db, ADMIN_SITE), requestWithSession("admin.mnetifi.test", admin.token));
+    const adminOnIspHost = await getCaller(appContext(t.db, site(B)), requestWithSession(host(B), admin.token));
+    for (const [name, [input, method]] of Object.entries(ispCalls)) {
+      await expect(invoke(asAdmin, "account", name, input), name).rejects.toMatchObject({ code: "NOT_FOUND" });
+      expect(await httpOn("admin.mnetifi.test", ADMIN_SITE, admin.token, `account.${name}`, input, method), name).toBe(404);
+      await expect(invoke(adminOnIspHost, "account", name, input), name).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+      expect(await httpOn(host(B), site(B), admin.token, `account.${name}`, input, method), name).toBe(401);
+    }
+    const [row] = await withPlatform(t.db, null, (tx) => tx.select().from(platformUsers).where(eq(platformUsers.id, admin.id)));
+    expect(row).toMatchObject({ twoFactorMethod: null, passwordHash: "x" });
+    // Both still reach their own.
+    await expect(asAdmin.consoleAccount.security()).resolves.toMatchObject({ method: null });
+    await expect(b.account.security()).resolves.toMatchObject({ method: null });
+  });
+});
+
 describe("tRPC: requests without a valid session", () => {
   it("are refused with 401 and a reason", async () => {
     const none = await http(A, null, "zones.list", undefined, "GET");

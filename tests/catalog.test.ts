@@ -42,6 +42,7 @@ describe("catalog: isolation rules of design §4", () => {
       "notification_settings",
       "payments",
       "platform_mpesa_callbacks",
+      "platform_recovery_codes",
       "platform_sessions",
       "platform_settings",
       "platform_user_tokens",

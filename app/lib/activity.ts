@@ -9,6 +9,7 @@ const EVENTS: Record<string, string> = {
   "auth.2fa_failed": "Wrong two-step code",
   "auth.2fa_enabled": "Turned on two-step verification",
   "auth.2fa_disabled": "Turned off two-step verification",
+  "auth.2fa_disable_failed": "Failed to turn off two-step verification",
   "auth.recovery_codes_regenerated": "Made new recovery codes",
   "auth.password_changed": "Changed password",
   "auth.password_change_failed": "Failed password change",

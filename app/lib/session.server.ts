@@ -1,7 +1,8 @@
 import { data, redirect } from "react-router";
 import { ispCan, type IspPermission } from "../../policies/permissions";
 import type { AppLoadContext } from "react-router";
-import { resolveViewer, nowOf, type Viewer } from "../../server/context";
+import { resolveViewer, nowOf, siteUrl, type Viewer } from "../../server/context";
+import type { AccountSite } from "../../server/services/account-realm";
 import { getCaller } from "../../server/trpc/root";
 import { dashboardBlock } from "../../server/trpc/init";
 
@@ -29,6 +30,20 @@ export async function requirePlatformUser(context: AppLoadContext, request: Requ
   const viewer = await resolveViewer(app, request);
   if (!viewer || viewer.kind !== "platform_user") throw redirectToLogin(request);
   return { viewer, caller: await getCaller(app, request) };
+}
+
+/**
+ * The host of a sign-in page that ISP users and console users both have (/login/2fa,
+ * /forgot-password, /reset-password): its site, the title the page shows, its own base URL and
+ * where a signed-in person lands. Any other host: 404.
+ */
+export function accountSite(context: AppLoadContext) {
+  const { site, env } = context.app;
+  if (site.kind !== "tenant" && site.kind !== "admin") throw data(null, { status: 404 });
+  const s: AccountSite = site;
+  return s.kind === "tenant"
+    ? { site: s, kind: s.kind, title: s.tenant.businessName, baseUrl: siteUrl(env, s.tenant.slug), home: "/dashboard" }
+    : { site: s, kind: s.kind, title: "mnetifi console", baseUrl: siteUrl(env, "admin"), home: "/" };
 }
 
 export async function optionalViewer(context: AppLoadContext, request: Request, keepAlive = false): Promise<Viewer | null> {

@@ -41,11 +41,14 @@ export default function ConsoleLayout() {
           <span className="flex items-center gap-3">
             <Logo /> <span className="rounded bg-slate-900 px-2 py-0.5 text-xs font-semibold text-white">Console</span>
           </span>
-          <Form method="post" action="/logout" className="flex items-center gap-3 text-sm text-slate-600">
+          <Form method="post" action="/logout" className="flex flex-wrap items-center justify-end gap-x-4 gap-y-1 text-sm text-slate-600">
             <span>
-              {user.name} <span className="text-slate-400">· {ROLE_NAMES[user.role] ?? user.role}</span>
+              {user.name} <span className="hidden text-slate-400 sm:inline">· {ROLE_NAMES[user.role] ?? user.role}</span>
             </span>
-            <button className="font-semibold text-slate-900 hover:underline">Sign out</button>
+            <NavLink to="/account" className={({ isActive }) => cx("whitespace-nowrap font-semibold hover:underline", isActive ? "text-brand-700" : "text-slate-900")}>
+              My account
+            </NavLink>
+            <button className="whitespace-nowrap font-semibold text-slate-900 hover:underline">Sign out</button>
           </Form>
         </div>
         <nav className="mx-auto flex max-w-6xl gap-1 overflow-x-auto px-2 sm:px-4">

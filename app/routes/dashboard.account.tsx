@@ -1,10 +1,10 @@
-import { Form, redirect, useActionData, useLoaderData, useNavigation } from "react-router";
+import { redirect, useActionData, useLoaderData } from "react-router";
 import type { Route } from "./+types/dashboard.account";
-import { Alert, Button, Card, Field, PageHeader } from "../components/ui";
+import { AccountSecurity } from "../components/account-security";
 import { requireIspUser } from "../lib/session.server";
-import { formFailure, formValues, readForm } from "../lib/forms.server";
+import { formValues, readForm } from "../lib/forms.server";
+import { accountAction, type AccountResult } from "../lib/account-actions.server";
 import { clearSessionCookie } from "../../server/context";
-import { formatDateTime } from "../lib/format";
 
 export function meta() {
   return [{ title: "My account · mnetifi" }];
@@ -15,163 +15,27 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   return { security: await caller.account.security(), user: viewer.user, timezone: tenant.timezone };
 }
 
-type Result =
-  | { intent: string; ok: true; message?: string; setup?: { setupToken: string; qrSvg?: string; manualKey?: string; phone?: string; method: "totp" | "sms" }; recoveryCodes?: string[] }
-  | { intent: string; ok: false; fieldErrors: Record<string, string[] | undefined>; formError: string | null; values: Record<string, string> };
-
-export async function action({ request, context }: Route.ActionArgs): Promise<Result | Response> {
-  const { caller, tenant } = await requireIspUser(context, request, { allowLocked: true });
+export async function action({ request, context }: Route.ActionArgs): Promise<AccountResult | Response> {
+  const { caller } = await requireIspUser(context, request, { allowLocked: true });
   const values = formValues(await readForm(request));
-  const intent = values.intent ?? "";
-  const refuse = (fieldErrors: Record<string, string[] | undefined>, formError: string | null = null): Result => ({ intent, ok: false, fieldErrors, formError, values: { ...values, password: "", currentPassword: "", newPassword: "", confirmPassword: "" } });
-  try {
-    switch (intent) {
-      case "password": {
-        const r = await caller.account.changePassword({ currentPassword: values.currentPassword ?? "", newPassword: values.newPassword ?? "", confirmPassword: values.confirmPassword ?? "" });
-        return r.ok ? { intent, ok: true, message: "Password changed. Your other devices were signed out." } : refuse(r.fieldErrors, r.error ?? null);
-      }
-      case "everywhere": {
-        await caller.account.signOutEverywhere();
-        return redirect("/login?notice=signedout", { headers: { "set-cookie": clearSessionCookie(context.app.env) } });
-      }
-      case "totp": {
-        const s = await caller.account.beginTotp();
-        return { intent, ok: true, setup: { ...s, method: "totp" } };
-      }
-      case "sms": {
-        const s = await caller.account.beginSms({ phone: values.phone ?? "" });
-        return { intent, ok: true, setup: { ...s, method: "sms" } };
-      }
-      case "confirm": {
-        const r = await caller.account.confirmTwoFactor({ setupToken: values.setupToken ?? "", code: values.code ?? "" });
-        if (!r.ok) {
-          const setup = { setupToken: values.setupToken ?? "", method: values.method === "sms" ? "sms" : "totp", manualKey: values.manualKey ?? "", phone: values.phone ?? "" };
-          return { intent, ok: false, fieldErrors: { code: [r.error] }, formError: null, values: { ...values, ...setup } };
-        }
-        return { intent, ok: true, message: `Two-step verification is on (${r.method === "totp" ? "authenticator app" : "SMS"}).`, recoveryCodes: r.recoveryCodes };
-      }
-      case "disable": {
-        const r = await caller.account.disableTwoFactor({ password: values.password ?? "" });
-        return r.ok ? { intent, ok: true, message: "Two-step verification is off." } : refuse(r.fieldErrors);
-      }
-      case "codes": {
-        const r = await caller.account.newRecoveryCodes({ password: values.password ?? "" });
-        return r.ok ? { intent, ok: true, message: "New recovery codes made; the old ones no longer work.", recoveryCodes: r.recoveryCodes } : refuse(r.fieldErrors);
-      }
-    }
-    return refuse({}, "Unknown action.");
-  } catch (err) {
-    const failure = formFailure(err, values);
-    return { intent, ok: false, ...(failure.data as Omit<Extract<Result, { ok: false }>, "intent" | "ok">) };
+  if (values.intent === "everywhere") {
+    await caller.account.signOutEverywhere();
+    return redirect("/login?notice=signedout", { headers: { "set-cookie": clearSessionCookie(context.app.env) } });
   }
+  return accountAction(caller.account, values);
 }
 
 export default function Account() {
   const { security, user, timezone } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
-  const nav = useNavigation();
-  const busy = (intent: string) => nav.state !== "idle" && nav.formData?.get("intent") === intent;
-  const r = result as Result | undefined;
-  const failed = r && !r.ok ? r : null;
-  const err = (intent: string, field: string) => (failed?.intent === intent ? failed.fieldErrors[field]?.join(" ") : undefined);
-  // A setup in progress: the first step's answer, or the same values kept after a wrong code.
-  const setup = r?.ok && r.setup ? r.setup : failed?.intent === "confirm" ? (failed.values as unknown as NonNullable<Extract<Result, { ok: true }>["setup"]>) : null;
-
+  const result = useActionData<typeof action>() as AccountResult | undefined;
   return (
-    <div className="grid gap-6">
-      <PageHeader title="My account" description={`${user.fullName || user.username} · ${user.email} · ${user.role}`} />
-      {r?.ok && r.message ? <Alert tone="success">{r.message}</Alert> : null}
-      {failed?.formError ? <Alert>{failed.formError}</Alert> : null}
-
-      <div className="grid gap-6 lg:grid-cols-2">
-        <Card className="p-5">
-          <h2 className="font-semibold">Two-step verification</h2>
-          <p className="mt-1 text-sm text-slate-600">
-            {security.method
-              ? `On, with ${security.method === "totp" ? "an authenticator app" : `SMS to ${security.phone}`}. ${security.recoveryCodesLeft} recovery codes left.`
-              : "Off. Turn it on so a stolen password alone cannot open your account."}
-          </p>
-
-          {r?.ok && r.recoveryCodes ? (
-            <div className="mt-4 rounded-lg bg-amber-50 p-4 ring-1 ring-amber-200">
-              <p className="text-sm font-semibold text-amber-900">Save these recovery codes now. Each works once if you lose your phone; they are not shown again.</p>
-              <ul className="mt-3 grid grid-cols-2 gap-1 font-mono text-sm" aria-label="Recovery codes">
-                {r.recoveryCodes.map((c) => (
-                  <li key={c}>{c}</li>
-                ))}
-              </ul>
-            </div>
-          ) : null}
-
-          {setup ? (
-            <Form method="post" className="mt-4 grid gap-4" noValidate>
-              {setup.method === "totp" ? (
-                <>
-                  <p className="text-sm text-slate-700">Scan this with Google Authenticator, Microsoft Authenticator or any authenticator app, then enter the 6-digit code it shows.</p>
-                  {setup.qrSvg ? <div className="h-48 w-48 rounded-lg bg-white p-2 ring-1 ring-slate-200" dangerouslySetInnerHTML={{ __html: setup.qrSvg }} /> : null}
-                  <p className="text-sm text-slate-600">
-                    Can&apos;t scan? Type this key: <code data-testid="totp-key" className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-sm">{setup.manualKey}</code>
-                  </p>
-                </>
-              ) : (
-                <p className="text-sm text-slate-700">We sent a 6-digit code by SMS to {setup.phone}. Enter it to finish.</p>
-              )}
-              {/* Kept across a wrong code; the QR image is not round-tripped (it is rendered as markup). */}
-              {(["setupToken", "method", "manualKey", "phone"] as const).map((k) => (setup[k] ? <input key={k} type="hidden" name={k} value={setup[k]} /> : null))}
-              <input type="hidden" name="intent" value="confirm" />
-              <Field label="Code" name="code" inputMode="numeric" autoComplete="one-time-code" error={err("confirm", "code")} />
-              <Button type="submit" disabled={busy("confirm")}>{busy("confirm") ? "Checking…" : "Turn on"}</Button>
-            </Form>
-          ) : security.method ? (
-            <div className="mt-4 grid gap-4">
-              <Form method="post" className="grid gap-3" noValidate>
-                <input type="hidden" name="intent" value="codes" />
-                <Field label="Password (to make new recovery codes)" name="password" type="password" autoComplete="current-password" error={err("codes", "password")} />
-                <Button variant="secondary" disabled={busy("codes")}>New recovery codes</Button>
-              </Form>
-              <Form method="post" className="grid gap-3" noValidate>
-                <input type="hidden" name="intent" value="disable" />
-                <Field label="Password (to turn it off)" name="password" type="password" autoComplete="current-password" error={err("disable", "password")} />
-                <Button variant="danger" disabled={busy("disable")}>Turn off two-step verification</Button>
-              </Form>
-            </div>
-          ) : (
-            <div className="mt-4 grid gap-4">
-              <Form method="post">
-                <input type="hidden" name="intent" value="totp" />
-                <Button type="submit" disabled={busy("totp")}>Use an authenticator app</Button>
-              </Form>
-              <Form method="post" className="grid gap-3 border-t border-slate-100 pt-4" noValidate>
-                <input type="hidden" name="intent" value="sms" />
-                <Field label="Or get codes by SMS on" name="phone" type="tel" inputMode="tel" placeholder="0712 345 678" defaultValue={failed?.intent === "sms" ? failed.values.phone : ""} error={err("sms", "phone")} />
-                <Button type="submit" variant="secondary" disabled={busy("sms")}>Send me a code</Button>
-              </Form>
-            </div>
-          )}
-        </Card>
-
-        <div className="grid gap-6">
-          <Card className="p-5">
-            <h2 className="font-semibold">Change password</h2>
-            <p className="mt-1 text-sm text-slate-600">{security.passwordChangedAt ? `Last changed ${formatDateTime(security.passwordChangedAt, timezone)}.` : ""} Changing it signs out your other devices.</p>
-            <Form method="post" className="mt-4 grid gap-4" noValidate>
-              <input type="hidden" name="intent" value="password" />
-              <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" error={err("password", "currentPassword")} />
-              <Field label="New password" name="newPassword" type="password" autoComplete="new-password" error={err("password", "newPassword")} hint="At least 12 characters, not a common password." />
-              <Field label="Confirm new password" name="confirmPassword" type="password" autoComplete="new-password" error={err("password", "confirmPassword")} />
-              <Button type="submit" disabled={busy("password")}>{busy("password") ? "Saving…" : "Change password"}</Button>
-            </Form>
-          </Card>
-          <Card className="p-5">
-            <h2 className="font-semibold">Sign out everywhere</h2>
-            <p className="mt-1 text-sm text-slate-600">Ends every session of yours, on this device and all others: a lost phone, a shared computer.</p>
-            <Form method="post" className="mt-4">
-              <input type="hidden" name="intent" value="everywhere" />
-              <Button variant="secondary" disabled={busy("everywhere")}>Sign out everywhere</Button>
-            </Form>
-          </Card>
-        </div>
-      </div>
-    </div>
+    <AccountSecurity
+      title="My account"
+      description={`${user.fullName || user.username} · ${user.email} · ${user.role}`}
+      security={security}
+      result={result}
+      timezone={timezone}
+      everywhere={{ title: "Sign out everywhere", text: "Ends every session of yours, on this device and all others: a lost phone, a shared computer.", button: "Sign out everywhere" }}
+    />
   );
 }

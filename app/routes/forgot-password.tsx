@@ -4,23 +4,24 @@ import { Alert, Button, Field } from "../components/ui";
 import { AuthPage } from "../components/auth-page";
 import { readForm } from "../lib/forms.server";
 import { requestPasswordReset } from "../../server/services/auth";
-import { requestMeta, siteUrl } from "../../server/context";
+import { requestMeta } from "../../server/context";
+import { accountSite } from "../lib/session.server";
 
 export function meta() {
   return [{ title: "Forgot password · mnetifi" }];
 }
 
+// ISP users on {isp}.APP_DOMAIN, console users on admin.APP_DOMAIN, each from their own accounts.
 export function loader({ context }: Route.LoaderArgs) {
-  if (context.app.site.kind !== "tenant") throw data(null, { status: 404 });
-  return { business: context.app.site.tenant.businessName };
+  return { business: accountSite(context).title };
 }
 
 export async function action({ request, context }: Route.ActionArgs) {
   const { app } = context;
-  if (app.site.kind !== "tenant") throw data(null, { status: 404 });
+  const { site, baseUrl } = accountSite(context);
   const email = String((await readForm(request)).get("email") ?? "").trim();
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) return data({ ok: false, message: null, error: "Enter the email address of your account.", email }, { status: 400 });
-  const r = await requestPasswordReset(app.db, app.site.tenant, email, requestMeta(app), siteUrl(app.env, app.site.tenant.slug));
+  const r = await requestPasswordReset(app.db, site, email, requestMeta(app), baseUrl);
   return data({ ok: r.ok, message: r.ok ? r.message : null, error: r.ok ? null : r.message, email }, { status: r.ok ? 200 : 429 });
 }
 

@@ -101,11 +101,9 @@ export default function Login() {
         <Button type="submit" disabled={busy} className="w-full py-2.5">
           {busy ? "Signing in…" : "Sign in"}
         </Button>
-        {kind === "tenant" ? (
-          <Link to="/forgot-password" className="text-center text-sm font-medium text-brand-700 hover:underline">
-            Forgot your password?
-          </Link>
-        ) : null}
+        <Link to="/forgot-password" className="text-center text-sm font-medium text-brand-700 hover:underline">
+          Forgot your password?
+        </Link>
       </Form>
     </main>
   );

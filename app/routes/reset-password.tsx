@@ -5,24 +5,25 @@ import { AuthPage } from "../components/auth-page";
 import { readForm } from "../lib/forms.server";
 import { resetPassword } from "../../server/services/auth";
 import { requestMeta } from "../../server/context";
+import { accountSite } from "../lib/session.server";
 
 export function meta() {
   return [{ title: "Choose a new password · mnetifi" }];
 }
 
+// ISP users on {isp}.APP_DOMAIN, console users on admin.APP_DOMAIN, each from their own tokens.
 export function loader({ request, context }: Route.LoaderArgs) {
-  if (context.app.site.kind !== "tenant") throw data(null, { status: 404 });
-  return { token: new URL(request.url).searchParams.get("token") ?? "", business: context.app.site.tenant.businessName };
+  return { token: new URL(request.url).searchParams.get("token") ?? "", business: accountSite(context).title };
 }
 
 export async function action({ request, context }: Route.ActionArgs) {
   const { app } = context;
-  if (app.site.kind !== "tenant") throw data(null, { status: 404 });
+  const { site } = accountSite(context);
   const f = await readForm(request);
   const token = String(f.get("token") ?? "");
   const password = String(f.get("password") ?? "");
   if (password !== String(f.get("confirmPassword") ?? "")) return data({ error: null, fieldErrors: { confirmPassword: ["The two passwords are not the same."] } as Record<string, string[]> }, { status: 400 });
-  const r = await resetPassword(app.db, app.site.tenant, token, password, requestMeta(app));
+  const r = await resetPassword(app.db, site, token, password, requestMeta(app));
   if (!r.ok) return data({ error: r.error ?? null, fieldErrors: (r.fieldErrors ?? {}) as Record<string, string[]> }, { status: r.status });
   return redirect("/login?notice=reset");
 }

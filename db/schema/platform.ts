@@ -17,6 +17,10 @@ export const platformUsers = pgTable(
     disabledAt: timestamp("disabled_at", { withTimezone: true }),
     invitedBy: uuid("invited_by").references((): AnyPgColumn => platformUsers.id, { onDelete: "set null" }),
     lastLoginAt: timestamp("last_login_at", { withTimezone: true }),
+    /** Two-step sign-in (console: authenticator app only), stored as for ISP users (tenancy.ts `users`). */
+    twoFactorMethod: text("two_factor_method", { enum: ["totp"] }),
+    /** TOTP key, AES-256-GCM encrypted (server/services/secrets.ts). */
+    totpKeyEnc: text("totp_key_enc"),
     ...timestamps(),
   },
   (t) => [
@@ -26,8 +30,9 @@ export const platformUsers = pgTable(
 );
 
 /**
- * Single-use links for platform users (invitations to choose a password). Platform context only,
- * like the users themselves; only the SHA-256 of the token is kept (services/platform-admins.ts).
+ * Single-use tokens for platform users, as `user_tokens` for ISP users: invitations to choose a
+ * password, password reset links, the pending second step of a sign-in and a 2FA setup. Platform
+ * context only, like the users themselves; only the SHA-256 of the token is kept (services/tokens.ts).
  */
 export const platformUserTokens = pgTable(
   "platform_user_tokens",
@@ -36,13 +41,30 @@ export const platformUserTokens = pgTable(
     userId: uuid("user_id")
       .notNull()
       .references(() => platformUsers.id, { onDelete: "cascade" }),
-    purpose: text("purpose", { enum: ["invite"] }).notNull(),
+    purpose: text("purpose", { enum: ["invite", "reset_password", "login_2fa", "setup_2fa"] }).notNull(),
     tokenHash: text("token_hash").notNull(),
+    /** Purpose-specific state, e.g. the pending TOTP key (sealed). */
+    data: jsonb("data").$type<Record<string, unknown>>().notNull().default({}),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     usedAt: timestamp("used_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex("platform_user_tokens_hash_key").on(t.tokenHash), index("platform_user_tokens_user_idx").on(t.userId, t.purpose)],
+);
+
+/** Single-use 2FA recovery codes of platform users (hashes), as `recovery_codes` for ISP users. */
+export const platformRecoveryCodes = pgTable(
+  "platform_recovery_codes",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => platformUsers.id, { onDelete: "cascade" }),
+    codeHash: text("code_hash").notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("platform_recovery_codes_hash_key").on(t.userId, t.codeHash)],
 );
 
 export const platformSessions = pgTable(

@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
-import { platformUsers, platformUserTokens, platformSessions } from "../../db/schema";
+import { platformUsers, platformUserTokens } from "../../db/schema";
 import { withPlatform, type Db, type Tx } from "../../db/client";
 import { PLATFORM_ROLES, PLATFORM_ROLE_INFO, platformCan, type PlatformRole } from "../../policies/permissions";
-import { generateSessionToken, sessionIdFromToken } from "./sessions";
+import { endPlatformSessions, sessionIdFromToken } from "./sessions";
+import { platformTokens, TOKEN_TTL_MS } from "./tokens";
 import { queueEmail, platformInvitationEmail } from "./emails";
 import { recordEvent } from "./audit";
 import { checkPassword } from "./password-policy";
@@ -20,7 +21,7 @@ import type { RequestMeta } from "./auth";
  * audit event in the acting admin's name (platform_admin.*), read on the console's Audit page.
  */
 
-export const PLATFORM_INVITE_TTL_MS = 7 * 24 * 3600_000;
+export const PLATFORM_INVITE_TTL_MS = TOKEN_TTL_MS.invite;
 
 export type AdminActor = { id: string; name: string };
 export type AdminResult<T = null> = { ok: true; value: T } | { ok: false; status: 400 | 403 | 404 | 409; error?: string; fieldErrors?: Record<string, string[]> };
@@ -114,17 +115,10 @@ function pgConstraint(err: unknown): string | undefined {
   return e?.constraint ?? e?.cause?.constraint;
 }
 
-async function issueInvite(tx: Tx, userId: string, now = new Date()) {
-  // Only the newest link works: earlier unused ones are voided.
-  await tx.update(platformUserTokens).set({ usedAt: now }).where(and(eq(platformUserTokens.userId, userId), eq(platformUserTokens.purpose, "invite"), isNull(platformUserTokens.usedAt)));
-  const token = generateSessionToken();
-  const expiresAt = new Date(now.getTime() + PLATFORM_INVITE_TTL_MS);
-  await tx.insert(platformUserTokens).values({ userId, purpose: "invite", tokenHash: sessionIdFromToken(token), expiresAt });
-  return { token, expiresAt };
-}
-
 async function sendInvite(tx: Tx, by: AdminActor, who: { id: string; email: string; fullName: string; username: string; role: string }, consoleUrl: string, now?: Date) {
-  const { token, expiresAt } = await issueInvite(tx, who.id, now);
+  // Only the newest link works: earlier unused ones are voided.
+  const { token, row } = await platformTokens.issue(tx, who.id, "invite", {}, now);
+  const expiresAt = row.expiresAt;
   await queueEmail(
     tx,
     platformInvitationEmail({ to: who.email, fullName: who.fullName, inviter: by.name, role: roleName(who.role), username: who.username, link: `${consoleUrl}/accept-invite?token=${token}` }),
@@ -214,7 +208,7 @@ export async function setAdminActive(tx: Tx, by: AdminActor, adminId: string, ac
   await tx.update(platformUsers).set({ disabledAt: active ? null : now }).where(eq(platformUsers.id, who.id));
   let sessionsEnded = 0;
   if (!active) {
-    sessionsEnded = (await tx.delete(platformSessions).where(eq(platformSessions.userId, who.id)).returning({ id: platformSessions.id })).length;
+    sessionsEnded = await endPlatformSessions(tx, who.id);
     await tx.update(platformUserTokens).set({ usedAt: now }).where(and(eq(platformUserTokens.userId, who.id), isNull(platformUserTokens.usedAt)));
   } else {
     // A lock-out from failed sign-ins before the account was disabled does not outlive it.

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, ne } from "drizzle-orm";
 import { sha256 } from "@oslojs/crypto/sha2";
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
 import { userSessions, users, platformSessions, platformUsers } from "../../db/schema";
@@ -95,6 +95,15 @@ export async function invalidateUserSession(tx: Tx, tenantId: string, token: str
   await tx.delete(userSessions).where(and(eq(userSessions.tenantId, tenantId), eq(userSessions.id, sessionIdFromToken(token))));
 }
 
+/** Ends every session of an ISP user (sign out everywhere, password change, deactivation), maybe but one. */
+export async function endUserSessions(tx: Tx, tenantId: string, userId: string, except?: string) {
+  const ended = await tx
+    .delete(userSessions)
+    .where(and(eq(userSessions.tenantId, tenantId), eq(userSessions.userId, userId), except ? ne(userSessions.id, sessionIdFromToken(except)) : undefined))
+    .returning({ id: userSessions.id });
+  return ended.length;
+}
+
 // ---- platform users (platform context) ----
 
 export async function createPlatformSession(tx: Tx, userId: string, meta: Meta = {}) {
@@ -124,10 +133,19 @@ export async function validatePlatformSession(tx: Tx, token: string, now = new D
     await tx.update(platformSessions).set(t).where(eq(platformSessions.id, id));
     session = { ...session, ...t };
   }
-  const { id: userId, username, email, fullName, role } = row.user;
-  return { session, user: { id: userId, username, email, fullName, role, emailVerified: true, twoFactorMethod: null } satisfies SessionUser };
+  const { id: userId, username, email, fullName, role, twoFactorMethod } = row.user;
+  return { session, user: { id: userId, username, email, fullName, role, emailVerified: true, twoFactorMethod } satisfies SessionUser };
 }
 
 export async function invalidatePlatformSession(tx: Tx, token: string) {
   await tx.delete(platformSessions).where(eq(platformSessions.id, sessionIdFromToken(token)));
+}
+
+/** Ends every session of a console user (disabled, sign out everywhere else, password change or reset), maybe but one. */
+export async function endPlatformSessions(tx: Tx, userId: string, except?: string) {
+  const ended = await tx
+    .delete(platformSessions)
+    .where(and(eq(platformSessions.userId, userId), except ? ne(platformSessions.id, sessionIdFromToken(except)) : undefined))
+    .returning({ id: platformSessions.id });
+  return ended.length;
 }

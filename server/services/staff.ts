@@ -7,10 +7,10 @@ import { createUser } from "./tenants";
 import { issueToken, findToken, consumeToken } from "./tokens";
 import { queueEmail, invitationEmail } from "./emails";
 import { recordEvent } from "./audit";
-import { endAllSessions, type RequestMeta } from "./auth";
+import type { RequestMeta } from "./auth";
 import { checkPassword } from "./password-policy";
 import { hashPassword } from "./passwords";
-import { createUserSession } from "./sessions";
+import { createUserSession, endUserSessions } from "./sessions";
 import type { TenantInfo } from "./hosts";
 import { checkTier } from "./billing/tiers";
 
@@ -126,7 +126,7 @@ export async function setActive(tx: Tx, tenant: TenantInfo, by: StaffActor, user
     if (!gate.ok) return { ok: false, status: 403, error: gate.reason };
   }
   await tx.update(users).set({ disabledAt: active ? null : new Date() }).where(and(eq(users.tenantId, tenant.id), eq(users.id, userId)));
-  const ended = active ? 0 : await endAllSessions(tx, tenant.id, userId);
+  const ended = active ? 0 : await endUserSessions(tx, tenant.id, userId);
   await recordEvent(tx, { action: active ? "staff.reactivated" : "staff.deactivated", tenantId: tenant.id, actorKind: "user", actorId: by.id, details: { userId, sessionsEnded: ended }, ...m(meta) });
   return { ok: true, value: null };
 }

@@ -1,9 +1,9 @@
 import crypto from "node:crypto";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, type SQL } from "drizzle-orm";
 import { createTOTPKeyURI, verifyTOTPWithGracePeriod } from "@oslojs/otp";
 import { encodeBase32UpperCaseNoPadding } from "@oslojs/encoding";
 import QRCode from "qrcode";
-import { recoveryCodes, users } from "../../db/schema";
+import { recoveryCodes, platformRecoveryCodes } from "../../db/schema";
 import type { Tx } from "../../db/client";
 import type { SecretBox } from "./secrets";
 import { sessionIdFromToken } from "./sessions";
@@ -55,39 +55,79 @@ export async function queueSmsCode(tx: Tx, phone: string, code: string, business
   await enqueueJob(tx, "send_platform_sms", { to: phone, message: `${code} is your ${businessName} sign-in code on mnetifi. It expires in 10 minutes. Never share it.` }, { maxAttempts: 5 });
 }
 
+/**
+ * The recovery codes of one kind of account: ISP users (`recovery_codes`, one tenant) or console
+ * users (`platform_recovery_codes`), stored the same way: SHA-256 hashes, each usable once.
+ */
+export type RecoveryCodeStore = {
+  /** Replaces the user's recovery codes with fresh ones; returns them (shown once). */
+  regenerate(tx: Tx, userId: string): Promise<string[]>;
+  /** Uses up a recovery code; true if it was valid and unused. */
+  use(tx: Tx, userId: string, code: string): Promise<boolean>;
+  remaining(tx: Tx, userId: string): Promise<number>;
+  clear(tx: Tx, userId: string): Promise<void>;
+};
+
+/** "abcde-12345" from what the person typed, or null when it cannot be a recovery code. */
+function normalizeRecoveryCode(code: string) {
+  const normalized = code.trim().toLowerCase().replace(/[^0-9a-f]/g, "");
+  return normalized.length === 10 ? `${normalized.slice(0, 5)}-${normalized.slice(5)}` : null;
+}
+
+/** True when the typed code looks like a recovery code (10 hex digits) rather than a 6-digit one. */
+export function looksLikeRecoveryCode(code: string) {
+  return /^[0-9a-f]{5}-?[0-9a-f]{5}$/i.test(code.trim());
+}
+
+// Both tables have the same columns but tenant_id (in `scope` and `extra`): the queries are
+// written once against the ISP table's column names.
+function recoveryCodeStore(table: typeof recoveryCodes | typeof platformRecoveryCodes, scope: SQL | undefined, extra: Record<string, unknown>): RecoveryCodeStore {
+  const t = table as typeof recoveryCodes;
+  const clear = async (tx: Tx, userId: string) => {
+    await tx.delete(t).where(and(scope, eq(t.userId, userId)));
+  };
+  return {
+    clear,
+    async regenerate(tx, userId) {
+      await clear(tx, userId);
+      const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => {
+        const raw = crypto.randomBytes(5).toString("hex"); // 10 hex characters
+        return `${raw.slice(0, 5)}-${raw.slice(5)}`;
+      });
+      await tx.insert(t).values(codes.map((c) => ({ ...extra, userId, codeHash: sessionIdFromToken(`rc:${c}`) }) as typeof recoveryCodes.$inferInsert));
+      return codes;
+    },
+    async use(tx, userId, code) {
+      const formatted = normalizeRecoveryCode(code);
+      if (!formatted) return false;
+      const rows = await tx
+        .update(t)
+        .set({ usedAt: new Date() })
+        .where(and(scope, eq(t.userId, userId), eq(t.codeHash, sessionIdFromToken(`rc:${formatted}`)), isNull(t.usedAt)))
+        .returning({ id: t.id });
+      return rows.length === 1;
+    },
+    async remaining(tx, userId) {
+      const rows = await tx
+        .select({ id: t.id })
+        .from(t)
+        .where(and(scope, eq(t.userId, userId), isNull(t.usedAt)));
+      return rows.length;
+    },
+  };
+}
+
+/** Recovery codes of one ISP's users (tenant context). */
+export function ispRecoveryCodes(tenantId: string): RecoveryCodeStore {
+  return recoveryCodeStore(recoveryCodes, eq(recoveryCodes.tenantId, tenantId), { tenantId });
+}
+
+/** Recovery codes of console users (platform context). */
+export const platformRecoveryCodeStore: RecoveryCodeStore = recoveryCodeStore(platformRecoveryCodes, undefined, {});
+
 /** Replaces the user's recovery codes with fresh ones; returns them (shown once). */
 export async function regenerateRecoveryCodes(tx: Tx, tenantId: string, userId: string): Promise<string[]> {
-  await tx.delete(recoveryCodes).where(and(eq(recoveryCodes.tenantId, tenantId), eq(recoveryCodes.userId, userId)));
-  const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => {
-    const raw = crypto.randomBytes(5).toString("hex"); // 10 hex characters
-    return `${raw.slice(0, 5)}-${raw.slice(5)}`;
-  });
-  await tx.insert(recoveryCodes).values(codes.map((c) => ({ tenantId, userId, codeHash: sessionIdFromToken(`rc:${c}`) })));
-  return codes;
+  return ispRecoveryCodes(tenantId).regenerate(tx, userId);
 }
 
-/** Uses up a recovery code; true if it was valid and unused. */
-export async function useRecoveryCode(tx: Tx, tenantId: string, userId: string, code: string): Promise<boolean> {
-  const normalized = code.trim().toLowerCase().replace(/[^0-9a-f]/g, "");
-  if (normalized.length !== 10) return false;
-  const formatted = `${normalized.slice(0, 5)}-${normalized.slice(5)}`;
-  const rows = await tx
-    .update(recoveryCodes)
-    .set({ usedAt: new Date() })
-    .where(and(eq(recoveryCodes.tenantId, tenantId), eq(recoveryCodes.userId, userId), eq(recoveryCodes.codeHash, sessionIdFromToken(`rc:${formatted}`)), isNull(recoveryCodes.usedAt)))
-    .returning({ id: recoveryCodes.id });
-  return rows.length === 1;
-}
 
-export async function remainingRecoveryCodes(tx: Tx, tenantId: string, userId: string) {
-  const rows = await tx
-    .select({ id: recoveryCodes.id })
-    .from(recoveryCodes)
-    .where(and(eq(recoveryCodes.tenantId, tenantId), eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)));
-  return rows.length;
-}
-
-export async function setTwoFactor(tx: Tx, tenantId: string, userId: string, method: "totp" | "sms" | null, totpKeyEnc: string | null) {
-  await tx.update(users).set({ twoFactorMethod: method, totpKeyEnc }).where(and(eq(users.tenantId, tenantId), eq(users.id, userId)));
-  if (!method) await tx.delete(recoveryCodes).where(and(eq(recoveryCodes.tenantId, tenantId), eq(recoveryCodes.userId, userId)));
-}

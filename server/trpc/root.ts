@@ -20,6 +20,7 @@ import { consoleRouter } from "./routers/console";
 import { supportRouter } from "./routers/support";
 import { platformAdminsRouter } from "./routers/platform-admins";
 import { platformSettingsRouter } from "./routers/platform-settings";
+import { consoleAccountRouter } from "./routers/console-account";
 import { resolveViewer, type AppContext } from "../context";
 import type { TrpcContext } from "./init";
 
@@ -45,6 +46,7 @@ export const appRouter = createTRPCRouter({
   support: supportRouter,
   platformAdmins: platformAdminsRouter,
   platformSettings: platformSettingsRouter,
+  consoleAccount: consoleAccountRouter,
 });
 export type AppRouter = typeof appRouter;
 
