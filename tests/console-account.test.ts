@@ -191,6 +191,23 @@ describe("a console user's two-step sign-in (TOTP)", () => {
   });
 });
 
+describe("the console's audit trail", () => {
+  it("lists failed sign-ins on console accounts, named, in the trail and under that admin; not an ISP's", async () => {
+    const u = await admin("sec-audit");
+    const root = await admin("sec-audit-root", "super_admin");
+    expect(await login(t.db, ADMIN, "sec-audit", "not-the-password", meta)).toMatchObject({ ok: false, status: 401 });
+    expect(await login(t.db, { kind: "tenant", tenant: A.tenant }, A.owner.username, "not-the-password", meta)).toMatchObject({ ok: false });
+    const c = await consoleAs(root.token);
+    const all = await c.console.audit();
+    const failed = all.events.find((e) => e.action === "auth.login_failed" && e.actorName === u.fullName);
+    expect(failed).toMatchObject({ actorKind: "anonymous", tenantId: null, ip: meta.ip });
+    expect(all.events.some((e) => e.action === "auth.login_failed" && e.tenantId === A.tenant.id)).toBe(false);
+    const mine = await c.console.audit({ adminId: u.id });
+    expect(mine.events.map((e) => e.action)).toContain("auth.login_failed");
+    expect((await c.console.audit({ adminId: root.id })).events.some((e) => e.action === "auth.login_failed")).toBe(false);
+  });
+});
+
 describe("a console user's forgotten password", () => {
   it("mails a single-use, 1-hour link on the admin host; unknown addresses get the same answer; the reset ends every session; audited", async () => {
     const u = await admin("sec-reset");

@@ -115,5 +115,6 @@ export function Who({ e }: { e: { actorKind: string; actorName: string | null; i
     );
   }
   if (e.actorKind === "platform_user") return <strong className="font-semibold text-slate-800">{e.actorName ?? "A platform admin"}</strong>;
+  if (e.actorKind === "anonymous" && e.actorName) return <>Not signed in <span className="block text-xs text-slate-500">trying {e.actorName}&apos;s account</span></>;
   return <>{e.actorName ?? { system: "mnetifi (automatic)", anonymous: "Not signed in", user: "ISP user" }[e.actorKind] ?? e.actorKind}</>;
 }

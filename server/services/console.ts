@@ -1,4 +1,4 @@
-import { and, desc, eq, isNotNull, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, isNotNull, isNull, like, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { auditEvents, billingTiers, platformUsers, tenants, users } from "../../db/schema";
 import { enterTenant, type Tx } from "../../db/client";
@@ -123,6 +123,9 @@ export async function tenantStatusCounts(tx: Tx, now = new Date()) {
   return out;
 }
 
+/** Sign-in attempts on the console that did not (yet) sign anyone in: wrong passwords and codes, locks. */
+const consoleSignInAttempt = and(eq(auditEvents.actorKind, "anonymous"), isNull(auditEvents.tenantId), like(auditEvents.action, "auth.%"));
+
 /** Platform-wide recent audit events, with who did them (platform users and, for one ISP, its users). */
 const aboutTenant = sql<string | null>`coalesce(${auditEvents.tenantId}, case when ${auditEvents.details}->>'tenantId' ~ '^[0-9a-f-]{36}$' then (${auditEvents.details}->>'tenantId')::uuid end)`;
 
@@ -132,7 +135,8 @@ async function auditRows(tx: Tx, where: SQL | undefined, limit: number) {
   const rows = await tx
     .select({ event: auditEvents, about: aboutTenant, adminName: admin.fullName, adminUsername: admin.username, impersonatorName: impersonator.fullName, impersonatorUsername: impersonator.username, ispUserName: users.fullName, ispUsername: users.username, tenantName: tenants.businessName, tenantSlug: tenants.slug })
     .from(auditEvents)
-    .leftJoin(admin, and(eq(auditEvents.actorKind, "platform_user"), eq(admin.id, auditEvents.actorId)))
+    // A console account named by an event: its own actions, and attempts to sign in as it.
+    .leftJoin(admin, and(or(eq(auditEvents.actorKind, "platform_user"), and(eq(auditEvents.actorKind, "anonymous"), isNull(auditEvents.tenantId))), eq(admin.id, auditEvents.actorId)))
     .leftJoin(impersonator, eq(impersonator.id, auditEvents.impersonatorId))
     // Only the tenant entered (if any) shows its users' names: RLS hides the others.
     .leftJoin(users, and(eq(users.tenantId, auditEvents.tenantId), eq(users.id, auditEvents.actorId)))
@@ -210,8 +214,8 @@ export async function tenantDetail(tx: Tx, tenantId: string, now = new Date()) {
  */
 export async function platformAudit(tx: Tx, filter: { adminId?: string; limit?: number }) {
   const mine = filter.adminId
-    ? or(and(eq(auditEvents.actorKind, "platform_user"), eq(auditEvents.actorId, filter.adminId)), eq(auditEvents.impersonatorId, filter.adminId))
-    : or(eq(auditEvents.actorKind, "platform_user"), isNotNull(auditEvents.impersonatorId));
+    ? or(and(eq(auditEvents.actorKind, "platform_user"), eq(auditEvents.actorId, filter.adminId)), eq(auditEvents.impersonatorId, filter.adminId), and(consoleSignInAttempt, eq(auditEvents.actorId, filter.adminId)))
+    : or(eq(auditEvents.actorKind, "platform_user"), isNotNull(auditEvents.impersonatorId), consoleSignInAttempt);
   return auditRows(tx, mine, filter.limit ?? 200);
 }
 
