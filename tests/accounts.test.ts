@@ -1,7 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { runOnce } from "graphile-worker";
 import { and, eq, sql } from "drizzle-orm";
-import { generateTOTP } from "@oslojs/otp";
+import { generateHOTP, generateTOTP } from "@oslojs/otp";
+import { freshTotp } from "./helpers/totp";
 import { createTestDatabase, type TestDatabase } from "./helpers/db";
 import { addUser, appContext, createTenantFixture, noIntegrations, requestWithSession, silentLog, testJobDeps, testSecrets, TEST_PASSWORD, type TenantFixture } from "./helpers/fixtures";
 import { withPlatform, withTenant } from "../db/client";
@@ -208,7 +209,7 @@ describe("two-step verification", () => {
     const sealed = await withTenant(t.db, F.tenant.id, null, (tx) => tx.execute<{ data: { keyEnc: string } }>(sql`select data from user_tokens where purpose = 'setup_2fa'`));
     const key = openTotpKey(testSecrets, sealed.rows[0]!.data.keyEnc);
     expect(await me.account.confirmTwoFactor({ setupToken: begin.setupToken, code: "000000" })).toMatchObject({ ok: false });
-    const on = await me.account.confirmTwoFactor({ setupToken: begin.setupToken, code: generateTOTP(key, 30, 6) });
+    const on = await me.account.confirmTwoFactor({ setupToken: begin.setupToken, code: await freshTotp(key) });
     expect(on).toMatchObject({ ok: true, method: "totp" });
     const codes = on.ok ? on.recoveryCodes : [];
     expect(codes).toHaveLength(10);
@@ -217,9 +218,16 @@ describe("two-step verification", () => {
     expect(first).toMatchObject({ ok: true, step: "2fa", method: "totp" });
     if (!first.ok || first.step !== "2fa") return;
     expect(await verifySecondFactor(t.db, testSecrets, site(F), first.challenge, "000000", meta)).toMatchObject({ ok: false, status: 401, error: "That code is not right. 4 attempts left." });
-    expect(await verifySecondFactor(t.db, testSecrets, site(F), first.challenge, generateTOTP(key, 30, 6), meta)).toMatchObject({ ok: true, step: "done" });
+    const used = await freshTotp(key);
+    expect(await verifySecondFactor(t.db, testSecrets, site(F), first.challenge, used, meta)).toMatchObject({ ok: true, step: "done" });
     // The challenge is used up.
     expect(await verifySecondFactor(t.db, testSecrets, site(F), first.challenge, generateTOTP(key, 30, 6), meta)).toMatchObject({ ok: false });
+    // And the code itself: someone who saw it cannot sign in with it again (nor with an older one).
+    const replay = await login(t.db, site(F), F.owner.username, TEST_PASSWORD, meta);
+    if (!replay.ok || replay.step !== "2fa") throw new Error("expected a challenge");
+    expect(await verifySecondFactor(t.db, testSecrets, site(F), replay.challenge, used, meta)).toMatchObject({ ok: false, status: 401 });
+    const earlier = generateHOTP(key, BigInt(Math.floor(Date.now() / 30_000) - 1), 6);
+    expect(await verifySecondFactor(t.db, testSecrets, site(F), replay.challenge, earlier, meta)).toMatchObject({ ok: false, status: 401 });
 
     const second = await login(t.db, site(F), F.owner.username, TEST_PASSWORD, meta);
     if (!second.ok || second.step !== "2fa") throw new Error("expected a challenge");

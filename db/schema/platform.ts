@@ -21,6 +21,8 @@ export const platformUsers = pgTable(
     twoFactorMethod: text("two_factor_method", { enum: ["totp"] }),
     /** TOTP key, AES-256-GCM encrypted (server/services/secrets.ts). */
     totpKeyEnc: text("totp_key_enc"),
+    /** The 30-second step of the last authenticator code accepted: each code works once (no replay). */
+    totpLastStep: integer("totp_last_step"),
     ...timestamps(),
   },
   (t) => [

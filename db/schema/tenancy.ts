@@ -10,6 +10,7 @@ import {
   check,
   index,
   jsonb,
+  integer,
 } from "drizzle-orm/pg-core";
 import { timestamps, sessionLifetime } from "./columns";
 import { billingTiers } from "./platform";
@@ -84,6 +85,8 @@ export const users = pgTable(
     twoFactorMethod: text("two_factor_method", { enum: ["totp", "sms"] }),
     /** TOTP key, AES-256-GCM encrypted (server/services/secrets.ts). */
     totpKeyEnc: text("totp_key_enc"),
+    /** The 30-second step of the last authenticator code accepted: each code works once (no replay). */
+    totpLastStep: integer("totp_last_step"),
     lastLoginAt: timestamp("last_login_at", { withTimezone: true }),
     invitedBy: uuid("invited_by"),
     ...timestamps(),

@@ -1,4 +1,4 @@
-import { and, eq, or, sql } from "drizzle-orm";
+import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { users, platformUsers } from "../../db/schema";
 import { withTenant, withPlatform, type Db, type Tx, type Actor } from "../../db/client";
 import { createUserSession, createPlatformSession, endUserSessions, endPlatformSessions } from "./sessions";
@@ -29,7 +29,7 @@ export type AccountUser = {
   emailVerifiedAt: Date | null;
 };
 
-type UserChanges = Partial<{ passwordHash: string; passwordChangedAt: Date; lastLoginAt: Date; emailVerifiedAt: Date; twoFactorMethod: "totp" | "sms" | null; totpKeyEnc: string | null; phone: string }>;
+type UserChanges = Partial<{ passwordHash: string; passwordChangedAt: Date; lastLoginAt: Date; emailVerifiedAt: Date; twoFactorMethod: "totp" | "sms" | null; totpKeyEnc: string | null; totpLastStep: number | null; phone: string }>;
 
 export type Realm = {
   kind: "isp" | "console";
@@ -57,6 +57,8 @@ export type Realm = {
   findByIdentifier(tx: Tx, identifier: string): Promise<AccountUser | undefined>;
   findByEmail(tx: Tx, email: string): Promise<AccountUser | undefined>;
   update(tx: Tx, id: string, changes: UserChanges): Promise<void>;
+  /** Takes an authenticator code's step for the account: false when that step (or a later one) was already used. */
+  useTotpStep(tx: Tx, id: string, step: number): Promise<boolean>;
   /** What the password policy compares a new password with. */
   policyContext(user: AccountUser): { username: string; email: string; businessName?: string };
   createSession(tx: Tx, userId: string, meta: { ip?: string | null; userAgent?: string | null }): Promise<{ token: string; absoluteExpiresAt: Date }>;
@@ -65,6 +67,9 @@ export type Realm = {
   tokens: TokenStore<PlatformTokenPurpose>;
   recovery: RecoveryCodeStore;
 };
+
+/** The row's last accepted step is older than `step` (or there is none). */
+const newerStep = (column: typeof users.totpLastStep | typeof platformUsers.totpLastStep, step: number) => or(isNull(column), lt(column, step));
 
 function byIdentifier(username: Parameters<typeof eq>[0], email: Parameters<typeof eq>[0], identifier: string) {
   const ident = identifier.trim().toLowerCase();
@@ -92,6 +97,8 @@ export function ispRealm(tenant: TenantInfo): Realm {
     update: async (tx, id, changes) => {
       await tx.update(users).set(changes).where(mine(eq(users.id, id)));
     },
+    useTotpStep: async (tx, id, step) =>
+      (await tx.update(users).set({ totpLastStep: step }).where(mine(eq(users.id, id), newerStep(users.totpLastStep, step))).returning({ id: users.id })).length === 1,
     policyContext: (u) => ({ username: u.username, email: u.email, businessName: tenant.businessName }),
     createSession: (tx, userId, meta) => createUserSession(tx, tenant.id, userId, meta),
     endSessions: (tx, userId, except) => endUserSessions(tx, tenant.id, userId, except),
@@ -129,6 +136,8 @@ export const consoleRealm: Realm = {
       .set({ ...changes, ...(twoFactorMethod !== undefined ? { twoFactorMethod } : {}) })
       .where(eq(platformUsers.id, id));
   },
+  useTotpStep: async (tx, id, step) =>
+    (await tx.update(platformUsers).set({ totpLastStep: step }).where(and(eq(platformUsers.id, id), newerStep(platformUsers.totpLastStep, step))).returning({ id: platformUsers.id })).length === 1,
   policyContext: (u) => ({ username: u.username, email: u.email }),
   createSession: (tx, userId, meta) => createPlatformSession(tx, userId, meta),
   // The ISP dashboards entered from the console end with its sessions: which session opened

@@ -2,7 +2,7 @@ import type { Tx } from "../../db/client";
 import { recordEvent } from "./audit";
 import { verifyPassword } from "./passwords";
 import { LIMITS, clearLimit, lockedUntil, recordFailure, take, waitInWords } from "./rate-limits";
-import { newTotpKey, totpEnrolment, verifyTotp, sealTotpKey, openTotpKey, smsCodeMatches } from "./two-factor";
+import { newTotpKey, totpEnrolment, totpStep, sealTotpKey, openTotpKey, smsCodeMatches } from "./two-factor";
 import { secondFactorMatches, twoFactorLimitKey, type RequestMeta } from "./auth";
 import type { Realm } from "./account-realm";
 import type { SecretBox } from "./secrets";
@@ -64,14 +64,16 @@ export async function confirmTwoFactor(tx: Tx, who: Who, secrets: SecretBox, set
   if (!row || row.userId !== userId) return SETUP_EXPIRED;
   const data = row.data as { method: "totp" | "sms"; keyEnc?: string; phone?: string; codeHash?: string };
   if (!realm.methods.includes(data.method)) return SETUP_EXPIRED;
-  const ok = data.method === "totp" ? verifyTotp(openTotpKey(secrets, data.keyEnc!), code) : smsCodeMatches(data.codeHash, code);
+  const step = data.method === "totp" ? totpStep(openTotpKey(secrets, data.keyEnc!), code) : null;
+  const ok = data.method === "totp" ? step !== null : smsCodeMatches(data.codeHash, code);
   if (!ok) {
     const limit = await take(tx, `2fa-setup:${realm.limitScope}:${userId}`, { max: 5, windowSeconds: 900 });
     if (!limit.allowed) await realm.tokens.consume(tx, row.id);
     return { ok: false, error: limit.allowed ? "That code is not right. Check the time on your phone and try the newest code." : "Too many wrong codes. Start the setup again." };
   }
   await realm.tokens.consume(tx, row.id);
-  if (data.method === "totp") await realm.update(tx, userId, { twoFactorMethod: "totp", totpKeyEnc: data.keyEnc! });
+  // The confirming code's step counts as used: it cannot then sign in too.
+  if (data.method === "totp") await realm.update(tx, userId, { twoFactorMethod: "totp", totpKeyEnc: data.keyEnc!, totpLastStep: step });
   else await realm.update(tx, userId, { twoFactorMethod: "sms", totpKeyEnc: null, phone: data.phone! });
   const recoveryCodes = await realm.recovery.regenerate(tx, userId);
   await audit(tx, who, "auth.2fa_enabled", { method: data.method });

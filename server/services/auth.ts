@@ -4,7 +4,7 @@ import { invalidateUserSession, invalidatePlatformSession } from "./sessions";
 import { endImpersonationsFromConsole } from "./impersonation";
 import { recordEvent } from "./audit";
 import { LIMITS, lockedUntil, recordFailure, clearLimit, take, waitInWords } from "./rate-limits";
-import { newSmsCode, queueSmsCode, smsCodeMatches, verifyTotp, openTotpKey, looksLikeRecoveryCode } from "./two-factor";
+import { newSmsCode, queueSmsCode, smsCodeMatches, totpStep, openTotpKey, looksLikeRecoveryCode } from "./two-factor";
 import { realmOf, type AccountSite, type AccountUser, type Realm } from "./account-realm";
 import { checkPassword } from "./password-policy";
 import { queueEmail, passwordResetEmail } from "./emails";
@@ -126,7 +126,11 @@ export const twoFactorLimitKey = (realm: Realm, userId: string) => `2fa:${realm.
 export async function secondFactorMatches(tx: Tx, realm: Realm, secrets: SecretBox, user: AccountUser, code: string, smsCodeHash?: unknown) {
   const trimmed = code.trim();
   if (looksLikeRecoveryCode(trimmed)) return { ok: await realm.recovery.use(tx, user.id, trimmed), kind: "recovery_code" as const };
-  if (user.twoFactorMethod === "totp" && user.totpKeyEnc) return { ok: verifyTotp(openTotpKey(secrets, user.totpKeyEnc), trimmed), kind: "totp" as const };
+  if (user.twoFactorMethod === "totp" && user.totpKeyEnc) {
+    // A code counts once: its step must be newer than the last one this account used.
+    const step = totpStep(openTotpKey(secrets, user.totpKeyEnc), trimmed);
+    return { ok: step !== null && (await realm.useTotpStep(tx, user.id, step)), kind: "totp" as const };
+  }
   if (user.twoFactorMethod === "sms") return { ok: smsCodeMatches(smsCodeHash, trimmed), kind: "sms" as const };
   return { ok: false, kind: null };
 }

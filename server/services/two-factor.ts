@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { and, eq, isNull, type SQL } from "drizzle-orm";
-import { createTOTPKeyURI, verifyTOTPWithGracePeriod } from "@oslojs/otp";
+import { createTOTPKeyURI, verifyHOTP } from "@oslojs/otp";
 import { encodeBase32UpperCaseNoPadding } from "@oslojs/encoding";
 import QRCode from "qrcode";
 import { recoveryCodes, platformRecoveryCodes } from "../../db/schema";
@@ -23,11 +23,17 @@ export async function totpEnrolment(key: Uint8Array, issuer: string, account: st
   return { uri, qrSvg: await QRCode.toString(uri, { type: "svg", margin: 1, width: 200 }), manualKey: encodeBase32UpperCaseNoPadding(key).replace(/(.{4})/g, "$1 ").trim() };
 }
 
-export function verifyTotp(key: Uint8Array, code: string): boolean {
+/**
+ * The 30-second step a code from the authenticator app belongs to, or null when it matches none.
+ * One step of grace each way for phone clocks that drift. Callers accept a step only once per
+ * account (`totp_last_step`), so an overheard code cannot be replayed within its window.
+ */
+export function totpStep(key: Uint8Array, code: string, now = Date.now()): number | null {
   const digits = code.replace(/\s+/g, "");
-  if (!/^\d{6}$/.test(digits)) return false;
-  // One step of grace each way for phone clocks that drift.
-  return verifyTOTPWithGracePeriod(key, TOTP_PERIOD, TOTP_DIGITS, digits, TOTP_PERIOD);
+  if (!/^\d{6}$/.test(digits)) return null;
+  const current = Math.floor(now / 1000 / TOTP_PERIOD);
+  for (const step of [current, current - 1, current + 1]) if (verifyHOTP(key, BigInt(step), TOTP_DIGITS, digits)) return step;
+  return null;
 }
 
 export function sealTotpKey(box: SecretBox, key: Uint8Array) {
