@@ -1,5 +1,5 @@
 import { test, expect, type Page } from "@playwright/test";
-import { DEMO_ADMIN, latestMail, snap, url } from "./helpers";
+import { DEMO_ADMIN, latestMail, snap, turnOnTotp, url } from "./helpers";
 
 async function signIn(page: Page, username: string, password: string) {
   await page.goto(url("admin", "/login"));
@@ -105,6 +105,23 @@ test("the super admin invites a support admin, who sets a password from the emai
   await expect(page.locator("tr[data-action='platform_admin.invite_accepted']")).toContainText("Accepted the invitation and chose a password (Support)");
   await expect(page.locator("tr[data-action='auth.login']").first()).toContainText("Akinyi Otieno");
   await page.goBack();
+
+  // They turn on two-step sign-in, then lose their phone: the super admin turns it off for them;
+  // their session ends and the password alone signs them in again.
+  await p2.goto(url("admin", "/account"));
+  await turnOnTotp(p2);
+  await page.reload();
+  await expect(row).toContainText("Two-step sign-in: on");
+  page.once("dialog", (d) => d.accept());
+  await row.getByRole("button", { name: "Reset two-step sign-in of Akinyi Otieno" }).click();
+  await expect(page.getByText("Akinyi Otieno's two-step sign-in is off and their sessions ended")).toBeVisible();
+  await expect(row).toContainText("Two-step sign-in: off");
+  await p2.reload();
+  await expect(p2).toHaveURL(/\/login\?next=/);
+  await p2.getByLabel("Username or email").fill(username);
+  await p2.getByLabel("Password").fill(password);
+  await p2.getByRole("button", { name: "Sign in" }).click();
+  await expect(p2).toHaveURL(url("admin", "/account"));
 
   // Disabled: their open session is dead at once and they cannot sign in again.
   await row.getByRole("button", { name: "Disable Akinyi Otieno" }).click();

@@ -277,6 +277,7 @@ describe("tRPC: the console's Admins procedures (platformAdmins.*)", () => {
       resendInvite: [{ adminId: anyId }, "POST"],
       changeRole: [{ adminId: anyId, role: "read_only" }, "POST"],
       setActive: [{ adminId: anyId, active: false }, "POST"],
+      resetTwoFactor: [{ adminId: anyId }, "POST"],
     };
     const procedures = Object.keys(appRouter._def.procedures).filter((k) => k.startsWith("platformAdmins.")).map((k) => k.slice("platformAdmins.".length));
     expect(Object.keys(calls).sort()).toEqual(procedures.sort());

@@ -2,10 +2,11 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { runOnce } from "graphile-worker";
 import { and, desc, eq, inArray, like } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "./helpers/db";
-import { appContext, createPlatformUser, createTenantFixture, noIntegrations, requestWithSession, testJobDeps, type TenantFixture } from "./helpers/fixtures";
+import { appContext, createPlatformUser, createTenantFixture, noIntegrations, requestWithSession, testJobDeps, testSecrets, type TenantFixture } from "./helpers/fixtures";
 import { refusal } from "./helpers/trpc";
 import { withPlatform } from "../db/client";
-import { auditEvents, platformSessions, platformUsers, platformUserTokens } from "../db/schema";
+import { auditEvents, platformRecoveryCodes, platformSessions, platformUsers, platformUserTokens } from "../db/schema";
+import { newTotpKey, platformRecoveryCodeStore, sealTotpKey } from "../server/services/two-factor";
 import { login } from "../server/services/auth";
 import { acceptAdminInvite, changeAdminRole, describeAdminInvite, DEAD_INVITE, PLATFORM_INVITE_TTL_MS } from "../server/services/platform-admins";
 import { hashPassword } from "../server/services/passwords";
@@ -197,6 +198,32 @@ describe("roles, disabling and the guard rails", () => {
     expect(await login(t.db, ADMIN, "leaver", PASSWORD, meta)).toMatchObject({ ok: true });
     const [enabled] = await events(["platform_admin.enabled"]);
     expect(enabled).toMatchObject({ actorId: root.id, details: { adminId: victim.id } });
+  });
+
+  it("a super admin turns off another admin's two-step sign-in (lost phone and codes): their sessions end, they sign in with the password; audited", async () => {
+    const who = await invitedAndSignedIn("lost-phone", "support");
+    const key = newTotpKey();
+    await withPlatform(t.db, null, async (tx) => {
+      await tx.update(platformUsers).set({ twoFactorMethod: "totp", totpKeyEnc: sealTotpKey(testSecrets, key) }).where(eq(platformUsers.id, who.id));
+      await platformRecoveryCodeStore.regenerate(tx, who.id);
+    });
+    expect(await login(t.db, ADMIN, "lost-phone", PASSWORD, meta)).toMatchObject({ ok: true, step: "2fa" });
+    const c = await consoleAs(root.token);
+    expect((await c.platformAdmins.list()).admins.find((a) => a.id === who.id)).toMatchObject({ twoFactorOn: true });
+    // Not by other roles, nor on oneself.
+    expect((await refusal((await consoleAs(who.token)).platformAdmins.resetTwoFactor({ adminId: root.id }))).code).toBe("FORBIDDEN");
+    expect(await refusal(c.platformAdmins.resetTwoFactor({ adminId: root.id }))).toMatchObject({ code: "FORBIDDEN", message: "Change your own two-step sign-in on My account." });
+
+    expect(await c.platformAdmins.resetTwoFactor({ adminId: who.id })).toEqual({ changed: true, sessionsEnded: 1 });
+    expect((await refusal((await consoleAs(who.token)).console.tenants())).code).toBe("UNAUTHORIZED");
+    const [row] = await withPlatform(t.db, null, (tx) => tx.select().from(platformUsers).where(eq(platformUsers.id, who.id)));
+    expect(row).toMatchObject({ twoFactorMethod: null, totpKeyEnc: null });
+    const codes = await withPlatform(t.db, null, (tx) => tx.select().from(platformRecoveryCodes).where(eq(platformRecoveryCodes.userId, who.id)));
+    expect(codes).toEqual([]);
+    expect(await login(t.db, ADMIN, "lost-phone", PASSWORD, meta)).toMatchObject({ ok: true, step: "done" });
+    const [ev] = await events(["platform_admin.two_factor_reset"]);
+    expect(ev).toMatchObject({ actorId: root.id, details: { adminId: who.id, username: "lost-phone", sessionsEnded: 1 } });
+    expect(await c.platformAdmins.resetTwoFactor({ adminId: who.id })).toEqual({ changed: false, sessionsEnded: 0 });
   });
 
   it("disabling an invited admin kills the invitation link", async () => {

@@ -61,6 +61,7 @@ const CONSOLE_EVENTS: Record<string, string> = {
   "platform_admin.role_changed": "Changed a console admin's role",
   "platform_admin.disabled": "Disabled a console admin",
   "platform_admin.enabled": "Enabled a console admin",
+  "platform_admin.two_factor_reset": "Reset a console admin's two-step sign-in",
 };
 
 const CONSOLE_ROLE_NAMES: Record<string, string> = { super_admin: "Super admin", support: "Support", billing: "Billing", read_only: "Read only" };
@@ -89,6 +90,8 @@ function platformAdminEvent(action: string, d: Record<string, unknown>): string 
     }
     case "platform_admin.enabled":
       return `Enabled ${adminNamed(d)} again`;
+    case "platform_admin.two_factor_reset":
+      return `Turned off the two-step sign-in of ${adminNamed(d)} (lost phone and recovery codes)`;
   }
   return null;
 }

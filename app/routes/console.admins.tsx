@@ -45,6 +45,10 @@ export async function action({ request, context }: Route.ActionArgs) {
             : `${who} is disabled and cannot sign in${r.sessionsEnded ? `; ${r.sessionsEnded === 1 ? "their open session was" : `${r.sessionsEnded} open sessions were`} ended` : ""}.`;
         return { ok: true, intent: values.intent, message } satisfies Done;
       }
+      case "reset_2fa": {
+        const r = await caller.platformAdmins.resetTwoFactor({ adminId: values.adminId ?? "" });
+        return { ok: true, intent: "reset_2fa", message: r.changed ? `${who}'s two-step sign-in is off${r.sessionsEnded ? " and their sessions ended" : ""}: they sign in with their password and turn it on again from My account.` : `${who} had no two-step sign-in.` } satisfies Done;
+      }
       case "resend": {
         await caller.platformAdmins.resendInvite({ adminId: values.adminId ?? "" });
         return { ok: true, intent: "resend", message: `A new invitation went to ${who}; the earlier link no longer works.` } satisfies Done;
@@ -151,7 +155,10 @@ export default function ConsoleAdmins() {
                             <span className="text-amber-800">The invitation link has expired: send a new one</span>
                           )
                         ) : (
-                          <>Last sign-in: {a.lastLoginAt ? formatDateTime(a.lastLoginAt) : "never"}</>
+                          <>
+                            Last sign-in: {a.lastLoginAt ? formatDateTime(a.lastLoginAt) : "never"}
+                            <span className="block text-xs text-slate-500">Two-step sign-in: {a.twoFactorOn ? "on" : "off"}</span>
+                          </>
                         )}
                         {a.status === "disabled" && a.disabledAt ? <span className="block text-slate-500">Disabled {formatDateTime(a.disabledAt)}</span> : null}
                         {a.invitedByName ? <span className="block text-xs text-slate-500">Invited by {a.invitedByName}</span> : null}
@@ -209,6 +216,16 @@ export default function ConsoleAdmins() {
                             <input type="hidden" name="name" value={a.fullName || a.username} />
                             <Button variant="secondary" disabled={busyIntent === "resend" && busyAdmin === a.id}>
                               {busyIntent === "resend" && busyAdmin === a.id ? "Sending…" : "Resend invitation"}
+                            </Button>
+                          </Form>
+                        ) : null}
+                        {!self && a.twoFactorOn ? (
+                          <Form method="post" onSubmit={(e) => (window.confirm(`Turn off ${a.fullName || a.username}'s two-step sign-in? Do this only when they lost both their phone and their recovery codes.`) ? undefined : e.preventDefault())}>
+                            <input type="hidden" name="intent" value="reset_2fa" />
+                            <input type="hidden" name="adminId" value={a.id} />
+                            <input type="hidden" name="name" value={a.fullName || a.username} />
+                            <Button variant="secondary" disabled={busyIntent === "reset_2fa" && busyAdmin === a.id} aria-label={`Reset two-step sign-in of ${a.fullName || a.username}`}>
+                              Reset two-step
                             </Button>
                           </Form>
                         ) : null}

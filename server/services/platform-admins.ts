@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
-import { platformUsers, platformUserTokens } from "../../db/schema";
+import { platformRecoveryCodes, platformUsers, platformUserTokens } from "../../db/schema";
 import { withPlatform, type Db, type Tx } from "../../db/client";
 import { PLATFORM_ROLES, PLATFORM_ROLE_INFO, platformCan, type PlatformRole } from "../../policies/permissions";
 import { endPlatformSessions, sessionIdFromToken } from "./sessions";
@@ -12,6 +12,7 @@ import { checkPassword } from "./password-policy";
 import { hashPassword } from "./passwords";
 import { clearLimit } from "./rate-limits";
 import type { RequestMeta } from "./auth";
+import { isUniqueViolation } from "../../db/errors";
 
 /**
  * The platform console's own people (issue 8): super admins invite sub-admins by email, change
@@ -72,6 +73,7 @@ export async function listAdmins(tx: Tx, now = new Date()) {
       passwordHash: platformUsers.passwordHash,
       disabledAt: platformUsers.disabledAt,
       lastLoginAt: platformUsers.lastLoginAt,
+      twoFactorOn: sql<boolean>`${platformUsers.twoFactorMethod} is not null`,
       createdAt: platformUsers.createdAt,
       invitedByName: sql<string | null>`coalesce(nullif(${inviter.fullName}, ''), ${inviter.username})`,
       inviteExpiresAt,
@@ -106,15 +108,6 @@ function superAdminsAfter(all: PlatformUserRow[], id: string, change: Partial<Pl
   return all.map((u) => (u.id === id ? { ...u, ...change } : u)).filter((u) => u.role === "super_admin" && !u.disabledAt && u.passwordHash).length;
 }
 
-function pgCode(err: unknown): string | undefined {
-  const e = err as { code?: string; cause?: { code?: string; constraint?: string }; constraint?: string };
-  return e?.code ?? e?.cause?.code;
-}
-function pgConstraint(err: unknown): string | undefined {
-  const e = err as { constraint?: string; cause?: { constraint?: string } };
-  return e?.constraint ?? e?.cause?.constraint;
-}
-
 async function sendInvite(tx: Tx, by: AdminActor, who: { id: string; email: string; fullName: string; username: string; role: string }, consoleUrl: string, now?: Date) {
   // Only the newest link works: earlier unused ones are voided.
   const { token, row } = await platformTokens.issue(tx, who.id, "invite", {}, now);
@@ -143,8 +136,8 @@ export async function inviteAdmin(tx: Tx, by: AdminActor, input: z.input<typeof 
     id = row!.id;
   } catch (err) {
     // The rows are locked, so only a direct insert elsewhere could get here; still a clear answer.
-    if (pgCode(err) !== "23505") throw err;
-    const field = pgConstraint(err) === "platform_users_email_key" ? "email" : "username";
+    if (!isUniqueViolation(err)) throw err;
+    const field = isUniqueViolation(err, "platform_users_email_key") ? "email" : "username";
     return { ok: false, status: 409, fieldErrors: { [field]: [field === "email" ? "Another console admin already uses this email address." : "Another console admin already has this username."] } };
   }
   const expiresAt = await sendInvite(tx, by, { id, ...v }, consoleUrl, now);
@@ -191,6 +184,25 @@ export async function changeAdminRole(tx: Tx, by: AdminActor, adminId: string, r
     ...m(meta),
   });
   return { ok: true, value: { changed: true } };
+}
+
+/**
+ * Turns off another admin's two-step sign-in, for one who lost both the phone and the recovery
+ * codes: key and codes are dropped, their sessions end, and they sign in with the password and
+ * turn it on again. Your own is changed on My account.
+ */
+export async function resetAdminTwoFactor(tx: Tx, by: AdminActor, adminId: string, meta: RequestMeta): Promise<AdminResult<{ changed: boolean; sessionsEnded: number }>> {
+  const locked = await lockAdmins(tx, by);
+  if (!locked.ok) return locked;
+  const who = locked.all.find((u) => u.id === adminId);
+  if (!who) return NOT_FOUND;
+  if (who.id === by.id) return { ok: false, status: 403, error: "Change your own two-step sign-in on My account." };
+  if (!who.twoFactorMethod) return { ok: true, value: { changed: false, sessionsEnded: 0 } };
+  await tx.update(platformUsers).set({ twoFactorMethod: null, totpKeyEnc: null, totpLastStep: null }).where(eq(platformUsers.id, who.id));
+  await tx.delete(platformRecoveryCodes).where(eq(platformRecoveryCodes.userId, who.id));
+  const sessionsEnded = await endPlatformSessions(tx, who.id);
+  await recordEvent(tx, { action: "platform_admin.two_factor_reset", actorKind: "platform_user", actorId: by.id, details: { adminId, username: who.username, name: who.fullName, sessionsEnded }, ...m(meta) });
+  return { ok: true, value: { changed: true, sessionsEnded } };
 }
 
 /**

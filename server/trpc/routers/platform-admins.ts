@@ -34,6 +34,10 @@ export const platformAdminsRouter = createTRPCRouter({
     .input(byId.extend({ role: z.string().max(100) }))
     .mutation(async ({ ctx, input }) => unwrap(await admins.changeAdminRole(ctx.tx, actorOf(ctx), input.adminId, input.role, requestMeta(ctx)))),
 
+  resetTwoFactor: platformPermissionProcedure("admins.manage")
+    .input(byId)
+    .mutation(async ({ ctx, input }) => unwrap(await admins.resetAdminTwoFactor(ctx.tx, actorOf(ctx), input.adminId, requestMeta(ctx)))),
+
   setActive: platformPermissionProcedure("admins.manage")
     .input(byId.extend({ active: z.boolean() }))
     .mutation(async ({ ctx, input }) => unwrap(await admins.setAdminActive(ctx.tx, actorOf(ctx), input.adminId, input.active, requestMeta(ctx), nowOf(ctx)))),
