@@ -120,7 +120,7 @@ export default function ConsoleBilling() {
           <Stat label="Dashboard closed, unpaid" value={String(s.counts.lapsed)} hint="Their customers are not affected" />
         </div>
 
-        <div className="grid gap-6 lg:grid-cols-[1fr_24rem]">
+        <div className="grid items-start gap-6 lg:grid-cols-[1fr_24rem]">
           <Card className="overflow-x-auto">
             <h2 className="px-4 pt-4 font-semibold">ISPs</h2>
             <div className="mt-3">
