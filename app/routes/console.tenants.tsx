@@ -51,8 +51,8 @@ export default function Tenants() {
         <Stat label="Vouchers sold, 30 days" value={sum((r) => r.usage.vouchersSold).toLocaleString("en-KE")} />
         <Stat label="Messages sent, 30 days" value={sum((r) => r.usage.messagesSent).toLocaleString("en-KE")} hint="SMS and WhatsApp" />
       </div>
-      <div className="flex flex-col gap-3 lg:flex-row lg:items-end lg:justify-between">
-        <nav className="flex w-fit flex-wrap gap-1 self-start rounded-lg bg-slate-100 p-1 text-sm lg:self-end" aria-label="Status">
+      <div className="flex flex-col gap-3">
+        <nav className="flex w-fit flex-wrap gap-1 self-start rounded-lg bg-slate-100 p-1 text-sm" aria-label="Status">
           {[["", "All", total] as const, ...TENANT_STATUSES.map((s) => [s, STATUS_FILTER_LABELS[s] ?? s, counts[s] ?? 0] as const)].map(([s, label, n]) => (
             <Link
               key={s || "all"}
