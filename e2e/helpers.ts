@@ -28,6 +28,13 @@ export async function signInDemo(page: Page, who: "owner" | "admin", next?: stri
   await expect(page).toHaveURL(url(host, next ?? (who === "owner" ? "/dashboard" : "/tenants")));
 }
 
+/** Opens the voucher page's "Generate vouchers" panel (open by itself after a submission or with no vouchers yet). */
+export async function openVoucherGenerate(page: Page) {
+  const panel = page.locator("details#generate");
+  if ((await panel.getAttribute("open")) === null) await panel.locator("summary").click();
+  await expect(page.getByRole("heading", { name: "Recent batches" })).toBeVisible();
+}
+
 /**
  * On My account (dashboard or console): starts two-step sign-in with an authenticator app,
  * reads the key shown (as if the QR code were scanned), is refused a wrong code, then turns it

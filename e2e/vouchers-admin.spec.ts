@@ -5,7 +5,7 @@
 // answer, and "Log out this device" through the provisioning outbox.
 import fs from "node:fs/promises";
 import { test, expect, type Browser, type Page } from "@playwright/test";
-import { url, snap, signInDemo } from "./helpers";
+import { url, snap, signInDemo, openVoucherGenerate } from "./helpers";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 /** The Kasarani router's simulator control API (as in portal.spec.ts). */
@@ -17,17 +17,6 @@ const RUN = Date.now().toString(36).slice(-5);
 /** A device MAC unique per run (digits are hex), so a retried run meets no session of the first. */
 const DIGITS = String(Date.now()).slice(-4);
 const MAC = `02:E4:00:00:${DIGITS.slice(0, 2)}:${DIGITS.slice(2)}`;
-
-async function signIn(page: Page) {
-  await signInDemo(page, "owner");
-  await expect(page.getByRole("heading", { name: /Karibu/ })).toBeVisible();
-}
-
-async function openGenerate(page: Page) {
-  const panel = page.locator("details#generate");
-  if ((await panel.getAttribute("open")) === null) await panel.locator("summary").click();
-  await expect(page.getByRole("heading", { name: "Recent batches" })).toBeVisible();
-}
 
 /** The demo's "1 week" plan (2 devices), offered by the Generate form. */
 async function weekPlan(page: Page) {
@@ -55,9 +44,9 @@ async function redeemOnKasarani(browser: Browser, routerId: string, code: string
 test("generate a batch → printable cards and CSV → modify, disable and enable a voucher → its live session on the router → log the device out", async ({ page, context, browser }) => {
   test.setTimeout(120_000);
   await page.setViewportSize(DESKTOP);
-  await signIn(page);
+  await signInDemo(page, "owner");
   await page.goto(VOUCHERS);
-  await openGenerate(page);
+  await openVoucherGenerate(page);
   const plan = await weekPlan(page);
   const batchName = `Kiosk cards ${RUN}`;
   const notes = "With Mama Njeri at the Kasarani stage kiosk";
@@ -213,9 +202,9 @@ test("generate a batch → printable cards and CSV → modify, disable and enabl
 test("the voucher list on a phone: a batch of 60 in pages of 50, search with nothing found", async ({ page }) => {
   test.setTimeout(60_000);
   await page.setViewportSize(PHONE);
-  await signIn(page);
+  await signInDemo(page, "owner");
   await page.goto(VOUCHERS);
-  await openGenerate(page);
+  await openVoucherGenerate(page);
   const plan = await weekPlan(page);
   const name = `Sixty ${RUN}`;
   await page.getByLabel("Plan").selectOption(plan.value);

@@ -1,27 +1,15 @@
 import fs from "node:fs/promises";
 import { test, expect, type Page } from "@playwright/test";
-import { url, snap, signInDemo } from "./helpers";
+import { url, snap, signInDemo, openVoucherGenerate } from "./helpers";
 
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 900 };
 const VOUCHERS = url("demo", "/dashboard/hotspot/vouchers");
 
-async function signInAsDemoOwner(page: Page) {
-  await signInDemo(page, "owner");
-  await expect(page.getByRole("heading", { name: /Karibu/ })).toBeVisible();
-}
-
-/** Opens the "Generate vouchers" panel (open by itself after a submission or with no vouchers yet). */
-async function openGenerate(page: Page) {
-  const panel = page.locator("details#generate");
-  if ((await panel.getAttribute("open")) === null) await panel.locator("summary").click();
-  await expect(page.getByRole("heading", { name: "Recent batches" })).toBeVisible();
-}
-
 /** The plans the Generate form offers ("" is the "Choose a plan…" prompt). */
 async function offeredPlans(page: Page) {
   await page.goto(VOUCHERS);
-  await openGenerate(page);
+  await openVoucherGenerate(page);
   return page.locator("select[name=planId] option").evaluateAll((os) => os.map((o) => ({ value: (o as HTMLOptionElement).value, label: o.textContent ?? "" })).filter((o) => o.value));
 }
 
@@ -51,7 +39,7 @@ async function ensurePlan(page: Page) {
 
 test("the owner generates a batch (after a bad input), prints its cards, downloads its codes, then extends and disables a voucher", async ({ page, context }) => {
   test.setTimeout(90_000);
-  await signInAsDemoOwner(page);
+  await signInDemo(page, "owner");
   await page.getByRole("link", { name: "Hotspot" }).click();
   await expect(page).toHaveURL(/\/dashboard\/hotspot\/vouchers$/);
   const plan = await ensurePlan(page);
@@ -97,7 +85,7 @@ test("the owner generates a batch (after a bad input), prints its cards, downloa
   await snap(page, "vouchers-list-phone");
 
   // Printable cards, in a new tab: 5 codes and 5 QR codes.
-  await openGenerate(page);
+  await openVoucherGenerate(page);
   const batchRow = page.getByTestId("batches").locator("li").filter({ hasText: batchName });
   const [cards] = await Promise.all([context.waitForEvent("page"), batchRow.getByRole("link", { name: "Print cards" }).click()]);
   await cards.waitForLoadState();

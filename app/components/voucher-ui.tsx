@@ -1,4 +1,3 @@
-import type { ComponentProps } from "react";
 import { cx } from "./ui";
 
 export const VOUCHER_STATES = ["unused", "active", "expired", "lapsed", "disabled"] as const;
@@ -81,35 +80,3 @@ export function BatchLinks({ batchId, className }: { batchId: string; className?
   );
 }
 
-/** A labelled textarea styled like the other fields (notes). */
-export function NotesField({ label, name, error, hint, ...props }: ComponentProps<"textarea"> & { label: string; name: string; error?: string; hint?: string }) {
-  const id = `f-${name}`;
-  return (
-    <div>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-700">
-        {label}
-      </label>
-      <textarea
-        id={id}
-        name={name}
-        rows={3}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : hint ? `${id}-hint` : undefined}
-        className={cx(
-          "mt-1 block w-full rounded-lg border bg-white px-3 py-2 text-base shadow-sm outline-none focus:ring-2 sm:text-sm",
-          error ? "border-red-400 focus:ring-red-200" : "border-slate-300 focus:border-brand-500 focus:ring-brand-100",
-        )}
-        {...props}
-      />
-      {error ? (
-        <p id={`${id}-error`} className="mt-1 text-sm text-red-600">
-          {error}
-        </p>
-      ) : hint ? (
-        <p id={`${id}-hint`} className="mt-1 text-sm text-slate-500">
-          {hint}
-        </p>
-      ) : null}
-    </div>
-  );
-}

@@ -2,9 +2,9 @@ import { Await, Form, Link, useActionData, useLoaderData, useNavigation, useReva
 import { TRPCError } from "@trpc/server";
 import { Suspense, useEffect, useRef, type ReactNode } from "react";
 import type { Route } from "./+types/dashboard.hotspot.voucher";
-import { Alert, Button, Card, Field, SelectField, cx } from "../components/ui";
+import { Alert, Button, Card, Field, SelectField, TextAreaField, cx } from "../components/ui";
 import { DataTable, Td } from "../components/table";
-import { BatchLinks, NotesField, VoucherStateBadge, formatBytes } from "../components/voucher-ui";
+import { BatchLinks, VoucherStateBadge, formatBytes } from "../components/voucher-ui";
 import { requireIspUser } from "../lib/session.server";
 import { formFailure, formValues, readForm } from "../lib/forms.server";
 import { formatDateTime, formatDuration } from "../lib/format";
@@ -299,9 +299,10 @@ export default function VoucherDetail() {
                 error={failedIntent === "modify" ? fe.devicesAllowed?.[0] : undefined}
                 hint={`1 to ${maxDevices}. A lower number logs nobody out: devices already on it keep working, only new ones are refused.`}
               />
-              <NotesField
+              <TextAreaField
                 label="Notes"
                 name="notes"
+                rows={3}
                 maxLength={500}
                 placeholder="e.g. Given free to the church office"
                 defaultValue={failedIntent === "modify" ? typed.notes : v.notes}
