@@ -29,24 +29,23 @@ export function monthLabel(key: string) {
 /**
  * Monthly recurring revenue at `now`: every ISP inside a paid month (billingStatus phase "paid",
  * so a dashboard suspended or blocked by hand does not count) at its tier's current monthly
- * price. The same rule as the Billing page's summary (platform-billing.ts).
+ * price. The Billing page's summary and Analytics both read it.
  */
 export async function currentMrr(tx: Tx, now: Date) {
   const rows = await tx
-    .select({ id: tenants.id, slug: tenants.slug, businessName: tenants.businessName, status: tenants.status, trialEndsAt: tenants.trialEndsAt, paidUntil: tenants.paidUntil, tierId: tenants.tierId })
+    .select({ id: tenants.id, slug: tenants.slug, businessName: tenants.businessName, status: tenants.status, trialEndsAt: tenants.trialEndsAt, paidUntil: tenants.paidUntil, tierId: tenants.tierId, service: tenants.service, timezone: tenants.timezone })
     .from(tenants)
     .orderBy(asc(tenants.businessName));
   const tiers = await listTiers(tx);
   const tier = new Map(tiers.map((t) => [t.id, t]));
-  const isps = rows.map((r) => ({ ...r, phase: billingStatus(r, now).phase }));
+  const isps = rows.map((r) => ({ ...r, phase: billingStatus(r, now).phase, tierName: r.tierId ? (tier.get(r.tierId)?.name ?? r.tierId) : null }));
   const paying = isps.filter((i) => i.phase === "paid" && i.tierId);
   const mrrCents = paying.reduce((sum, i) => sum + (tier.get(i.tierId!)?.monthlyCents ?? 0), 0);
-  const byTier = tiers
-    .map((t) => {
-      const n = paying.filter((i) => i.tierId === t.id).length;
-      return { id: t.id, name: t.name, isps: n, mrrCents: n * t.monthlyCents };
-    })
-    .filter((t) => t.isps > 0);
+  // Every tier, those with no paying ISP included (the Billing page lists them all).
+  const byTier = tiers.map((t) => {
+    const n = paying.filter((i) => i.tierId === t.id).length;
+    return { id: t.id, name: t.name, isps: n, mrrCents: n * t.monthlyCents };
+  });
   const count = (phase: BillingPhase) => isps.filter((i) => i.phase === phase).length;
   return {
     mrrCents,
@@ -188,7 +187,7 @@ export async function platformAnalytics(tx: Tx, now = new Date()) {
     from,
     mrrCents: current.mrrCents,
     arrCents: current.mrrCents * 12,
-    mrrByTier: current.byTier,
+    mrrByTier: current.byTier.filter((t) => t.isps > 0),
     counts: current.counts,
     thisMonth,
     lastMonth,

@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { asc, eq } from "drizzle-orm";
-import { platformSettings, tenants } from "../../../db/schema";
+import { eq } from "drizzle-orm";
+import { platformSettings } from "../../../db/schema";
 import { createTRPCRouter, platformPermissionProcedure, fail } from "../init";
 import { nowOf, requestMeta, siteUrl } from "../../context";
-import { listTiers, saveTier, FEATURE_LABELS, TIER_FEATURES } from "../../services/billing/tiers";
+import { saveTier, FEATURE_LABELS, TIER_FEATURES } from "../../services/billing/tiers";
+import { currentMrr } from "../../services/platform-analytics";
 import { recordManualPayment } from "../../services/billing/subscriptions";
-import { billingStatus } from "../../services/billing/state";
 import { recordEvent } from "../../services/audit";
 import { mpesaInUse, platformSenderIn } from "../../services/platform-senders";
 
@@ -27,26 +27,12 @@ export const platformSettingsInput = z.object({
 export const platformBillingRouter = createTRPCRouter({
   summary: platformPermissionProcedure("billing.view").query(async ({ ctx }) => {
     const now = nowOf(ctx);
-    const rows = await ctx.tx
-      .select({ id: tenants.id, slug: tenants.slug, businessName: tenants.businessName, status: tenants.status, trialEndsAt: tenants.trialEndsAt, paidUntil: tenants.paidUntil, tierId: tenants.tierId, service: tenants.service, timezone: tenants.timezone })
-      .from(tenants)
-      .orderBy(asc(tenants.businessName));
-    const tiers = await listTiers(ctx.tx);
-    const price = new Map(tiers.map((t) => [t.id, t]));
-    const isps = rows.map((r) => ({ ...r, phase: billingStatus(r, now).phase, tierName: r.tierId ? (price.get(r.tierId)?.name ?? r.tierId) : null }));
-    // Monthly recurring revenue: every ISP inside a paid month, at its tier's current price.
-    const paying = isps.filter((i) => i.phase === "paid" && i.tierId);
-    const mrrCents = paying.reduce((sum, i) => sum + (price.get(i.tierId!)?.monthlyCents ?? 0), 0);
-    const byTier = tiers.map((t) => {
-      const n = paying.filter((i) => i.tierId === t.id).length;
-      return { id: t.id, name: t.name, isps: n, mrrCents: n * t.monthlyCents };
-    });
-    const count = (phase: string) => isps.filter((i) => i.phase === phase).length;
+    const { mrrCents, byTier, counts, isps, tiers } = await currentMrr(ctx.tx, now);
     const [settings] = await ctx.tx.select().from(platformSettings).where(eq(platformSettings.id, 1));
     return {
       mrrCents,
       byTier,
-      counts: { paying: paying.length, trial: count("trial"), lapsed: count("lapsed"), unbilled: count("unbilled"), pending: count("pending"), suspended: count("suspended") + count("blocked") },
+      counts: { paying: counts.paying, trial: counts.trial, lapsed: counts.lapsed, unbilled: counts.unbilled, pending: counts.pending, suspended: counts.suspended + counts.blocked },
       isps,
       tiers,
       featureLabels: FEATURE_LABELS,
